@@ -1,0 +1,171 @@
+package dev.nightshift.server.investigation;
+
+import dev.nightshift.server.system.ApiException;
+import dev.nightshift.server.system.FieldError;
+import dev.nightshift.server.system.ProblemType;
+import dev.nightshift.server.system.UuidV7;
+import dev.nightshift.server.trust.TrustProperties;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Starts, reads and cancels investigations; every state change goes through {@link Investigation}. */
+@Service
+public class InvestigationService {
+
+    private static final Logger log = LoggerFactory.getLogger(InvestigationService.class);
+    static final String MDC_KEY = "investigationId";
+
+    /** The outcome of a create: the investigation, and whether an earlier request had created it. */
+    public record Created(InvestigationViews.Detail investigation, boolean replayed) {}
+
+    private final InvestigationRepository repository;
+    private final IdempotencyKeys idempotencyKeys;
+    private final InvestigationProperties properties;
+    private final TrustProperties trust;
+    private final TransactionTemplate transactions;
+    private final TransactionTemplate readOnly;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final UuidV7 ids = new UuidV7();
+
+    InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys,
+            InvestigationProperties properties, TrustProperties trust, PlatformTransactionManager transactionManager,
+            JsonMapper json, Clock clock) {
+        this.repository = repository;
+        this.idempotencyKeys = idempotencyKeys;
+        this.properties = properties;
+        this.trust = trust;
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.readOnly = new TransactionTemplate(transactionManager);
+        this.readOnly.setReadOnly(true);
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * Validates and stores a new {@code QUEUED} investigation started through the API. With an
+     * idempotency key, a repeat of the same body returns the first investigation; another body is
+     * refused.
+     *
+     * @throws ApiException with every validation error, or when the key was used with another body
+     */
+    public Created create(InvestigationRequest request, String principal, String idempotencyKey) {
+        List<FieldError> errors = request.validate(properties.tierNames());
+        String tier = errors.isEmpty() ? tierOf(request, errors) : null;
+        if (!errors.isEmpty()) {
+            throw new ApiException(ProblemType.VALIDATION, "The request has " + errors.size()
+                    + (errors.size() == 1 ? " invalid field." : " invalid fields."), errors);
+        }
+        if (idempotencyKey == null) {
+            return transactions.execute(status -> new Created(persist(request, tier, principal), false));
+        }
+        String hash = fingerprint(request);
+        // Two rounds at most: losing the race for a key means the winner's claim is now visible.
+        for (int round = 0; round < 2; round++) {
+            Created created = transactions.execute(status -> {
+                Optional<IdempotencyKeys.Claim> claim = idempotencyKeys.find(principal, idempotencyKey);
+                if (claim.isPresent()) {
+                    return replay(claim.get(), hash);
+                }
+                InvestigationViews.Detail detail = persist(request, tier, principal);
+                if (!idempotencyKeys.claim(principal, idempotencyKey, hash, detail.summary().id())) {
+                    status.setRollbackOnly();
+                    return null;
+                }
+                return new Created(detail, false);
+            });
+            if (created != null) {
+                return created;
+            }
+        }
+        throw new IllegalStateException("Idempotency-Key claim neither won nor visible after two rounds");
+    }
+
+    public InvestigationViews.Detail get(UUID id) {
+        return readOnly.execute(status -> repository.findById(id)
+                .map(InvestigationViews::detail)
+                .orElseThrow(() -> new InvestigationNotFoundException(id)));
+    }
+
+    /**
+     * Cancels a non-terminal investigation.
+     *
+     * @throws IllegalTransitionException if it has ended, a cancelled one included
+     */
+    public InvestigationViews.Detail cancel(UUID id, String actor, String reason) {
+        return transactions.execute(status -> {
+            Investigation investigation = repository.findForUpdate(id)
+                    .orElseThrow(() -> new InvestigationNotFoundException(id));
+            try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
+                investigation.request(InvestigationStatus.CANCELLED, actor,
+                        reason == null || reason.isBlank() ? "cancelled by " + actor : reason, clock.instant());
+                repository.flush();
+                log.info("Investigation cancelled by {}", actor);
+            }
+            return InvestigationViews.detail(investigation);
+        });
+    }
+
+    private InvestigationViews.Detail persist(InvestigationRequest request, String tier, String principal) {
+        UUID id = ids.next(clock.instant());
+        Investigation investigation = Investigation.queued(id, request.title(), request.problem(),
+                EnumSet.copyOf(request.domains()), request.severity(),
+                request.labels() == null ? Map.of() : request.labels(), request.target(), tier, trust.phase(),
+                Source.API, principal);
+        repository.saveAndFlush(investigation);
+        try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
+            log.info("Investigation queued by {}: tier {}, phase {}, domains {}", principal, tier,
+                    trust.phase(), investigation.domains());
+        }
+        return InvestigationViews.detail(investigation);
+    }
+
+    private Created replay(IdempotencyKeys.Claim claim, String hash) {
+        if (!claim.requestHash().equals(hash)) {
+            throw new IdempotencyKeyReusedException();
+        }
+        Investigation investigation = repository.findById(claim.investigationId())
+                .orElseThrow(() -> new InvestigationNotFoundException(claim.investigationId()));
+        return new Created(InvestigationViews.detail(investigation), true);
+    }
+
+    private String tierOf(InvestigationRequest request, List<FieldError> errors) {
+        if (request.tier() != null) {
+            return request.tier();
+        }
+        int count = request.domains().size();
+        return properties.tierFor(count).map(InvestigationProperties.Tier::name).orElseGet(() -> {
+            errors.add(new FieldError("domains", "no configured tier spans " + count + " domains; name one in tier"));
+            return null;
+        });
+    }
+
+    /** SHA-256 of the request's canonical JSON: key order, domain order and whitespace do not matter. */
+    private String fingerprint(InvestigationRequest request) {
+        InvestigationRequest canonical = new InvestigationRequest(request.title(), request.problem(),
+                request.domains().stream().sorted().toList(), request.severity(),
+                request.labels() == null || request.labels().isEmpty() ? null : new TreeMap<>(request.labels()),
+                request.target() == null || request.target().isEmpty() ? null : request.target(), request.tier());
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(canonical));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

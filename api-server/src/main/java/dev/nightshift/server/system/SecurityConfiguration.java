@@ -1,0 +1,107 @@
+package dev.nightshift.server.system;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+/**
+ * Everything under {@code /api/} needs a principal; {@code /actuator/health} is open and the other
+ * actuator endpoints are for admins. Roles per endpoint are the table in README.md and openapi.yaml.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    static final String INVESTIGATIONS = "/api/v1/investigations";
+
+    @Bean
+    ApiTokens apiTokens(SecurityProperties properties) {
+        return ApiTokens.from(properties, System.out);
+    }
+
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.withDefaultRolePrefix()
+                .role(Role.ADMIN.name()).implies(Role.OPERATOR.name())
+                .role(Role.OPERATOR.name()).implies(Role.VIEWER.name())
+                .build();
+    }
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokens tokens, SecurityProperties properties,
+            ProblemResponses problems) throws Exception {
+        AuthenticationManager manager = new ApiAuthenticationManager(tokens, jwtProvider(properties.jwt()));
+        AuthenticationEntryPoint unauthorized = (request, response, ex) -> {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"nightshift\"");
+            boolean presented = request.getHeader(HttpHeaders.AUTHORIZATION) != null;
+            problems.write(response, Problems.of(ProblemType.UNAUTHORIZED,
+                    presented ? "The credentials are not valid." : "Send an API token or a JWT as a bearer token.",
+                    request.getRequestURI()));
+        };
+        AccessDeniedHandler forbidden = (request, response, ex) -> problems.write(response,
+                Problems.of(ProblemType.FORBIDDEN, "Your roles do not allow this operation.", request.getRequestURI()));
+
+        return http
+                .csrf(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authenticationManager(manager)
+                .authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
+                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*")
+                                .hasRole(Role.VIEWER.name())
+                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel")
+                                .hasRole(Role.OPERATOR.name())
+                        .anyRequest().authenticated())
+                .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .authenticationManagerResolver(request -> manager)
+                        .authenticationEntryPoint(unauthorized)
+                        .accessDeniedHandler(forbidden))
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint(unauthorized)
+                        .accessDeniedHandler(forbidden))
+                .headers(headers -> headers.cacheControl(cache -> {}))
+                .build();
+    }
+
+    private static JwtAuthenticationProvider jwtProvider(SecurityProperties.Jwt jwt) {
+        if (!jwt.enabled()) {
+            return null;
+        }
+        JwtDecoder decoder;
+        if (!SecurityProperties.blank(jwt.jwkSetUri())) {
+            NimbusJwtDecoder nimbus = NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build();
+            nimbus.setJwtValidator(SecurityProperties.blank(jwt.issuerUri())
+                    ? JwtValidators.createDefault()
+                    : new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(jwt.issuerUri())));
+            decoder = nimbus;
+        } else {
+            // Resolved on first use, so the server starts while the identity provider is down.
+            decoder = new SupplierJwtDecoder(() -> JwtDecoders.fromIssuerLocation(jwt.issuerUri()));
+        }
+        JwtAuthenticationProvider provider = new JwtAuthenticationProvider(decoder);
+        provider.setJwtAuthenticationConverter(new JwtRoles(jwt));
+        return provider;
+    }
+
+}
