@@ -3,6 +3,7 @@ package dev.nightshift.server.investigation;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.FieldError;
 import dev.nightshift.server.system.ProblemType;
+import dev.nightshift.server.system.WireEnum;
 import dev.nightshift.server.trust.TrustPhase;
 import java.net.URI;
 import java.time.Instant;
@@ -61,18 +62,23 @@ class InvestigationController {
 
     @GetMapping
     InvestigationViews.Page list(
-            @RequestParam(required = false) InvestigationStatus status,
-            @RequestParam(required = false) TrustPhase trustPhase,
-            @RequestParam(required = false) Domain domain,
-            @RequestParam(required = false) Severity severity,
-            @RequestParam(required = false) Source source,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String trustPhase,
+            @RequestParam(required = false) String domain,
+            @RequestParam(required = false) String severity,
+            @RequestParam(required = false) String source,
             @RequestParam(name = "label", required = false) List<String> labels,
             @RequestParam(required = false) String createdFrom,
             @RequestParam(required = false) String createdTo,
             @RequestParam(name = "q", required = false) String text,
-            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String limit,
             @RequestParam(required = false) String cursor) {
         List<FieldError> errors = new ArrayList<>();
+        InvestigationStatus statusFilter = WireEnum.parse(InvestigationStatus.class, "status", status, errors);
+        TrustPhase phaseFilter = WireEnum.parse(TrustPhase.class, "trustPhase", trustPhase, errors);
+        Domain domainFilter = WireEnum.parse(Domain.class, "domain", domain, errors);
+        Severity severityFilter = WireEnum.parse(Severity.class, "severity", severity, errors);
+        Source sourceFilter = WireEnum.parse(Source.class, "source", source, errors);
         Map<String, String> labelFilter = labels(labels, errors);
         Instant from = instant("createdFrom", createdFrom, errors);
         Instant to = instant("createdTo", createdTo, errors);
@@ -82,9 +88,7 @@ class InvestigationController {
         if (text != null && (text.isBlank() || text.length() > MAX_QUERY)) {
             errors.add(new FieldError("q", "must be 1 to " + MAX_QUERY + " characters, not blank"));
         }
-        if (limit != null && (limit < 1 || limit > InvestigationSearch.MAX_LIMIT)) {
-            errors.add(new FieldError("limit", "must be between 1 and " + InvestigationSearch.MAX_LIMIT));
-        }
+        int pageSize = limit(limit, errors);
         UUID after = null;
         if (cursor != null) {
             try {
@@ -96,8 +100,8 @@ class InvestigationController {
         if (!errors.isEmpty()) {
             throw new ApiException(ProblemType.VALIDATION, "Invalid query parameters.", errors);
         }
-        return queries.search(new InvestigationSearch(status, trustPhase, domain, severity, source, labelFilter,
-                from, to, text, limit == null ? InvestigationSearch.DEFAULT_LIMIT : limit, after));
+        return queries.search(new InvestigationSearch(statusFilter, phaseFilter, domainFilter, severityFilter,
+                sourceFilter, labelFilter, from, to, text, pageSize, after));
     }
 
     @GetMapping("/{id}")
@@ -137,6 +141,22 @@ class InvestigationController {
             }
         }
         return filter;
+    }
+
+    private static int limit(String limit, List<FieldError> errors) {
+        if (limit == null) {
+            return InvestigationSearch.DEFAULT_LIMIT;
+        }
+        try {
+            int value = Integer.parseInt(limit);
+            if (value >= 1 && value <= InvestigationSearch.MAX_LIMIT) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        errors.add(new FieldError("limit", "must be an integer from 1 to " + InvestigationSearch.MAX_LIMIT));
+        return InvestigationSearch.DEFAULT_LIMIT;
     }
 
     private static Instant instant(String name, String value, List<FieldError> errors) {

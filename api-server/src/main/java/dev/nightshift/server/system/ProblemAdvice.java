@@ -1,7 +1,6 @@
 package dev.nightshift.server.system;
 
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -72,9 +71,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> handleTypeMismatch(MethodArgumentTypeMismatchException ex, HttpServletRequest request) {
         Class<?> type = ex.getRequiredType();
         String message;
-        if (type != null && type.isEnum() && WireEnum.class.isAssignableFrom(type)) {
-            message = "must be one of " + allowed(type);
-        } else if (type != null && type.getSimpleName().equals("UUID")) {
+        if (type != null && type.getSimpleName().equals("UUID")) {
             message = "must be a UUID";
         } else {
             message = "has an invalid value";
@@ -193,12 +190,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         }
         if (ex instanceof InvalidFormatException invalid && invalid.getTargetType() != null
                 && invalid.getTargetType().isEnum() && WireEnum.class.isAssignableFrom(invalid.getTargetType())) {
-            return "must be one of " + allowed(invalid.getTargetType());
+            return "must be one of " + WireEnum.allowed(invalid.getTargetType());
         }
         if (ex instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             Class<?> target = mismatch.getTargetType();
             if (target.isEnum() && WireEnum.class.isAssignableFrom(target)) {
-                return "must be one of " + allowed(target);
+                return "must be one of " + WireEnum.allowed(target);
             }
             if (target == String.class) {
                 return "must be a string";
@@ -211,11 +208,5 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
             }
         }
         return "has an invalid value";
-    }
-
-    private static String allowed(Class<?> enumType) {
-        return Arrays.stream(enumType.getEnumConstants())
-                .map(c -> ((WireEnum) c).wire())
-                .collect(Collectors.joining(", ", "[", "]"));
     }
 }

@@ -1,24 +1,22 @@
 package dev.nightshift.server.system;
 
-import java.util.Arrays;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.convert.converter.Converter;
-import org.springframework.core.convert.converter.ConverterFactory;
-import org.springframework.format.FormatterRegistry;
 import org.springframework.util.unit.DataSize;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.EnumFeature;
+import tools.jackson.databind.type.LogicalType;
 
-/** Strict JSON and query-parameter binding: what the contract does not allow is rejected, not guessed. */
+/** Strict JSON binding: what the contract does not allow is rejected, not guessed or coerced. */
 @Configuration(proxyBeanMethods = false)
-class WebConfiguration implements WebMvcConfigurer {
+class WebConfiguration {
 
     @Bean
     JsonMapperBuilderCustomizer strictJson() {
@@ -27,7 +25,12 @@ class WebConfiguration implements WebMvcConfigurer {
                 .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                // A number or boolean where the contract says string is an error, not "42".
+                .withCoercionConfig(LogicalType.Textual, config -> config
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
     /** Bodies of the API are small; 413 above the limit (256 KiB unless configured). */
@@ -38,26 +41,5 @@ class WebConfiguration implements WebMvcConfigurer {
         // After Spring Security (order -100): an anonymous caller learns nothing about size limits.
         registration.setOrder(0);
         return registration;
-    }
-
-    @Override
-    public void addFormatters(FormatterRegistry registry) {
-        registry.addConverterFactory(new WireEnumConverterFactory());
-    }
-
-    /** Binds {@code ?severity=critical} to {@code Severity.CRITICAL}; anything else fails binding (400). */
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    private static final class WireEnumConverterFactory implements ConverterFactory<String, Enum> {
-
-        @Override
-        public <T extends Enum> Converter<String, T> getConverter(Class<T> targetType) {
-            if (!WireEnum.class.isAssignableFrom(targetType)) {
-                return source -> (T) Enum.valueOf(targetType, source);
-            }
-            return source -> Arrays.stream(targetType.getEnumConstants())
-                    .filter(c -> ((WireEnum) c).wire().equals(source))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown value"));
-        }
     }
 }
