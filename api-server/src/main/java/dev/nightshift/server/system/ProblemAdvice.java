@@ -1,12 +1,18 @@
 package dev.nightshift.server.system;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
@@ -18,6 +24,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
@@ -43,6 +50,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
     static final String RETRY_AFTER_SECONDS = "5";
+
+    private final DataSource dataSource;
+
+    ProblemAdvice(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> handleApi(ApiException ex, HttpServletRequest request) {
@@ -81,6 +94,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception ex, HttpServletRequest request) {
+        if (databaseUnavailable(ex) || (persistenceFailure(ex) && !databaseReachable())) {
+            return handleUnavailable(ex, request);
+        }
         log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), ex);
         return respond(Problems.of(ProblemType.INTERNAL_ERROR, "An unexpected error occurred.", request.getRequestURI()));
     }
@@ -142,6 +158,43 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         }
         return ResponseEntity.status(type.status()).headers(kept).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);
+    }
+
+    /**
+     * Whether a failure is the database going away rather than a bug: a connection-level SQL state
+     * (class 08), an operator intervention such as a shutdown (57P), or insufficient resources (53),
+     * anywhere in the cause chain. Such failures roll back, so the client may safely retry.
+     */
+    static boolean databaseUnavailable(Throwable ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
+                    return true;
+                }
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** A failure of the persistence layer that does not say why (a lost connection often does not). */
+    private static boolean persistenceFailure(Throwable ex) {
+        return ex instanceof DataAccessException || ex instanceof TransactionException;
+    }
+
+    /** Asks the pool for a working connection; only on the error path, so its cost does not matter. */
+    private boolean databaseReachable() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private static String unsupportedMediaDetail(Exception ex) {
