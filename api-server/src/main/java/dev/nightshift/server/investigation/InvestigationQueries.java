@@ -48,6 +48,21 @@ class InvestigationQueries {
     /** One page; {@code nextCursor} is set when more investigations match. */
     @Transactional(readOnly = true)
     public InvestigationViews.Page search(InvestigationSearch search) {
+        Query query = query(search);
+        List<InvestigationViews.Summary> rows = new ArrayList<>(
+                jdbc.query(query.sql(), query.params(), (rs, i) -> summary(rs)));
+        String nextCursor = null;
+        if (rows.size() > search.limit()) {
+            rows.removeLast();
+            nextCursor = InvestigationSearch.cursorAfter(rows.getLast().id());
+        }
+        return new InvestigationViews.Page(rows, nextCursor);
+    }
+
+    /** The SQL of a search, one row more than the page to tell whether another page follows. */
+    record Query(String sql, MapSqlParameterSource params) {}
+
+    static Query query(InvestigationSearch search) {
         StringBuilder where = new StringBuilder();
         MapSqlParameterSource params = new MapSqlParameterSource();
         if (search.status() != null) {
@@ -100,15 +115,7 @@ class InvestigationQueries {
             params.addValue("after", search.after());
         }
         params.addValue("limit", search.limit() + 1);
-        String sql = SELECT + where + " ORDER BY i.id DESC LIMIT :limit";
-
-        List<InvestigationViews.Summary> rows = new ArrayList<>(jdbc.query(sql, params, (rs, i) -> summary(rs)));
-        String nextCursor = null;
-        if (rows.size() > search.limit()) {
-            rows.removeLast();
-            nextCursor = InvestigationSearch.cursorAfter(rows.getLast().id());
-        }
-        return new InvestigationViews.Page(rows, nextCursor);
+        return new Query(SELECT + where + " ORDER BY i.id DESC LIMIT :limit", params);
     }
 
     private static void and(StringBuilder where, String condition) {
