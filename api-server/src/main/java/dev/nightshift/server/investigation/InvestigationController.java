@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/investigations}: the contract is openapi.yaml. */
 @RestController
@@ -40,19 +41,23 @@ class InvestigationController {
 
     private final InvestigationService investigations;
     private final InvestigationQueries queries;
+    private final InvestigationProperties properties;
 
-    InvestigationController(InvestigationService investigations, InvestigationQueries queries) {
+    InvestigationController(InvestigationService investigations, InvestigationQueries queries,
+            InvestigationProperties properties) {
         this.investigations = investigations;
         this.queries = queries;
+        this.properties = properties;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<InvestigationViews.Detail> create(@RequestBody InvestigationRequest request,
+    ResponseEntity<InvestigationViews.Detail> create(@RequestBody JsonNode body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             Authentication principal) {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
         }
+        InvestigationRequest request = InvestigationRequest.read(body, properties);
         InvestigationService.Created created = investigations.create(request, principal.getName(), idempotencyKey);
         InvestigationViews.Detail detail = created.investigation();
         return ResponseEntity.status(created.replayed() ? HttpStatus.OK : HttpStatus.CREATED)

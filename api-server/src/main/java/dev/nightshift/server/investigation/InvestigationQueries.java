@@ -9,7 +9,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -63,8 +62,34 @@ class InvestigationQueries {
     record Query(String sql, MapSqlParameterSource params) {}
 
     static Query query(InvestigationSearch search) {
-        StringBuilder where = new StringBuilder();
         MapSqlParameterSource params = new MapSqlParameterSource();
+        // Bounds on the ID: a time range (created_at is the instant inside the ID) and the cursor.
+        // They are repeated inside each EXISTS so that PostgreSQL starts the label and domain index
+        // scans at the cursor too; it does not carry inequalities across the join on its own.
+        List<String> idBounds = new ArrayList<>();
+        if (search.createdFrom() != null) {
+            idBounds.add(" >= :fromId");
+            params.addValue("fromId", UuidV7.lowerBound(search.createdFrom()));
+        }
+        if (search.createdTo() != null) {
+            idBounds.add(" < :toId");
+            params.addValue("toId", UuidV7.lowerBound(search.createdTo().plus(Duration.ofMillis(1))));
+        }
+        if (search.after() != null) {
+            idBounds.add(" < :after");
+            params.addValue("after", search.after());
+        }
+
+        StringBuilder where = new StringBuilder();
+        idBounds.forEach(bound -> and(where, "i.id" + bound));
+        if (search.createdFrom() != null) {
+            and(where, "i.created_at >= :createdFrom");
+            params.addValue("createdFrom", Timestamp.from(search.createdFrom()));
+        }
+        if (search.createdTo() != null) {
+            and(where, "i.created_at < :createdTo");
+            params.addValue("createdTo", Timestamp.from(search.createdTo()));
+        }
         if (search.status() != null) {
             and(where, "i.status = :status");
             params.addValue("status", search.status().name());
@@ -83,47 +108,34 @@ class InvestigationQueries {
         }
         if (search.domain() != null) {
             and(where, "EXISTS (SELECT 1 FROM investigation_domains d WHERE d.investigation_id = i.id"
-                    + " AND d.domain = :domain)");
+                    + " AND d.domain = :domain" + bounds("d.investigation_id", idBounds) + ")");
             params.addValue("domain", search.domain().name());
         }
         int n = 0;
         for (Map.Entry<String, String> label : new TreeMap<>(search.labels()).entrySet()) {
-            and(where, "EXISTS (SELECT 1 FROM investigation_labels l WHERE l.investigation_id = i.id"
-                    + " AND l.label_key = :labelKey" + n + " AND l.label_value = :labelValue" + n + ")");
+            and(where, "EXISTS (SELECT 1 FROM investigation_labels l" + n + " WHERE l" + n + ".investigation_id = i.id"
+                    + " AND l" + n + ".label_key = :labelKey" + n + " AND l" + n + ".label_value = :labelValue" + n
+                    + bounds("l" + n + ".investigation_id", idBounds) + ")");
             params.addValue("labelKey" + n, label.getKey());
             params.addValue("labelValue" + n, label.getValue());
             n++;
         }
-        // created_at is the instant inside the ID, so a time range is also an ID range: the
-        // primary key serves it in order. The created_at predicate keeps the bound exact.
-        if (search.createdFrom() != null) {
-            and(where, "i.id >= :fromId AND i.created_at >= :createdFrom");
-            params.addValue("fromId", UuidV7.lowerBound(search.createdFrom()));
-            params.addValue("createdFrom", Timestamp.from(search.createdFrom()));
-        }
-        if (search.createdTo() != null) {
-            and(where, "i.id < :toId AND i.created_at < :createdTo");
-            params.addValue("toId", UuidV7.lowerBound(search.createdTo().plus(Duration.ofMillis(1))));
-            params.addValue("createdTo", Timestamp.from(search.createdTo()));
-        }
         if (search.text() != null) {
-            and(where, "lower(i.title || ' ' || i.problem) LIKE :text");
-            params.addValue("text", "%" + escapeLike(search.text().toLowerCase(Locale.ROOT)) + "%");
-        }
-        if (search.after() != null) {
-            and(where, "i.id < :after");
-            params.addValue("after", search.after());
+            and(where, "i.search @@ websearch_to_tsquery('simple', :text)");
+            params.addValue("text", search.text());
         }
         params.addValue("limit", search.limit() + 1);
         return new Query(SELECT + where + " ORDER BY i.id DESC LIMIT :limit", params);
     }
 
-    private static void and(StringBuilder where, String condition) {
-        where.append(where.isEmpty() ? "WHERE " : " AND ").append(condition);
+    private static String bounds(String column, List<String> idBounds) {
+        StringBuilder sql = new StringBuilder();
+        idBounds.forEach(bound -> sql.append(" AND ").append(column).append(bound));
+        return sql.toString();
     }
 
-    static String escapeLike(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    private static void and(StringBuilder where, String condition) {
+        where.append(where.isEmpty() ? "WHERE " : " AND ").append(condition);
     }
 
     private static InvestigationViews.Summary summary(ResultSet rs) throws SQLException {

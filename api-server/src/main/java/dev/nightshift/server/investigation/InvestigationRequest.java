@@ -1,15 +1,20 @@
 package dev.nightshift.server.investigation;
 
+import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.FieldError;
+import dev.nightshift.server.system.JsonFields;
+import dev.nightshift.server.system.ProblemType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
 
 /**
- * The body of {@code POST /api/v1/investigations}. Jackson rejects unknown fields and wrong types;
- * {@link #validate} checks everything else and reports every problem at once.
+ * The body of {@code POST /api/v1/investigations}. {@link #read} turns a JSON tree into a valid
+ * request or reports every problem at once: wrong types, unknown fields and broken rules alike.
  */
 public record InvestigationRequest(
         String title,
@@ -32,8 +37,40 @@ public record InvestigationRequest(
             "([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
-    /** Every violation of the contract that Jackson could not see, in field order. */
-    List<FieldError> validate(List<String> tierNames) {
+    private static final List<String> FIELDS = List.of("title", "problem", "domains", "severity", "labels", "target", "tier");
+    private static final List<String> TARGET_FIELDS = List.of("cluster", "namespace", "workload");
+
+    /**
+     * A valid request from a JSON body.
+     *
+     * @throws ApiException listing every invalid field
+     */
+    static InvestigationRequest read(JsonNode body, InvestigationProperties properties) {
+        List<FieldError> errors = new ArrayList<>();
+        JsonFields fields = JsonFields.of(body, "", FIELDS, errors);
+        if (fields != null) {
+            JsonFields target = fields.object("target", TARGET_FIELDS);
+            InvestigationRequest request = new InvestigationRequest(fields.string("title"), fields.string("problem"),
+                    fields.enumArray("domains", Domain.class), fields.enumValue("severity", Severity.class),
+                    fields.stringMap("labels"),
+                    target == null ? null : new Target(target.string("cluster"), target.string("namespace"),
+                            target.string("workload")),
+                    fields.string("tier"));
+            List<FieldError> typeErrors = List.copyOf(errors);
+            // A field with a type error is not also reported as missing or malformed.
+            request.validate(properties).stream()
+                    .filter(error -> !JsonFields.hasError(typeErrors, error.field()))
+                    .forEach(errors::add);
+            if (errors.isEmpty()) {
+                return request;
+            }
+        }
+        throw new ApiException(ProblemType.VALIDATION, errors.stream()
+                .map(e -> e.field() + ": " + e.message()).collect(Collectors.joining("; ")), errors);
+    }
+
+    /** Every rule this request breaks, in field order; empty when it is valid. */
+    List<FieldError> validate(InvestigationProperties properties) {
         List<FieldError> errors = new ArrayList<>();
         text(errors, "title", title, MAX_TITLE);
         if (title != null && CONTROL.matcher(title).find()) {
@@ -84,10 +121,17 @@ public record InvestigationRequest(
                 errors.add(new FieldError("target.workload", "must be at most " + MAX_WORKLOAD + " characters"));
             }
         }
-        if (tier != null && !tierNames.contains(tier)) {
-            errors.add(new FieldError("tier", "must be one of " + tierNames));
+        if (tier != null && properties.tierNamed(tier).isEmpty()) {
+            errors.add(new FieldError("tier", "must be one of " + properties.tierNames()));
+        } else if (tier == null && domains != null && properties.tierFor(domains.size()).isEmpty()) {
+            errors.add(new FieldError("domains", "no configured tier spans " + domains.size() + " domains; name one in tier"));
         }
         return errors;
+    }
+
+    /** The configured tier this request names, or the smallest that holds its domains. */
+    String tierName(InvestigationProperties properties) {
+        return tier != null ? tier : properties.tierFor(domains.size()).orElseThrow().name();
     }
 
     private static void text(List<FieldError> errors, String field, String value, int max) {

@@ -1,8 +1,5 @@
 package dev.nightshift.server.investigation;
 
-import dev.nightshift.server.system.ApiException;
-import dev.nightshift.server.system.FieldError;
-import dev.nightshift.server.system.ProblemType;
 import dev.nightshift.server.system.UuidV7;
 import dev.nightshift.server.trust.TrustProperties;
 import java.security.MessageDigest;
@@ -58,19 +55,14 @@ public class InvestigationService {
     }
 
     /**
-     * Validates and stores a new {@code QUEUED} investigation started through the API. With an
-     * idempotency key, a repeat of the same body returns the first investigation; another body is
-     * refused.
+     * Stores a new {@code QUEUED} investigation started through the API. With an idempotency key, a
+     * repeat of the same body returns the first investigation; another body is refused.
      *
-     * @throws ApiException with every validation error, or when the key was used with another body
+     * @param request a request that {@link InvestigationRequest#validate validates}
+     * @throws IdempotencyKeyReusedException when the key was used with another body
      */
     public Created create(InvestigationRequest request, String principal, String idempotencyKey) {
-        List<FieldError> errors = request.validate(properties.tierNames());
-        String tier = errors.isEmpty() ? tierOf(request, errors) : null;
-        if (!errors.isEmpty()) {
-            throw new ApiException(ProblemType.VALIDATION, "The request has " + errors.size()
-                    + (errors.size() == 1 ? " invalid field." : " invalid fields."), errors);
-        }
+        String tier = request.tierName(properties);
         if (idempotencyKey == null) {
             return transactions.execute(status -> new Created(persist(request, tier, principal), false));
         }
@@ -142,17 +134,6 @@ public class InvestigationService {
         Investigation investigation = repository.findById(claim.investigationId())
                 .orElseThrow(() -> new InvestigationNotFoundException(claim.investigationId()));
         return new Created(InvestigationViews.detail(investigation), true);
-    }
-
-    private String tierOf(InvestigationRequest request, List<FieldError> errors) {
-        if (request.tier() != null) {
-            return request.tier();
-        }
-        int count = request.domains().size();
-        return properties.tierFor(count).map(InvestigationProperties.Tier::name).orElseGet(() -> {
-            errors.add(new FieldError("domains", "no configured tier spans " + count + " domains; name one in tier"));
-            return null;
-        });
     }
 
     /** SHA-256 of the request's canonical JSON: key order, domain order and whitespace do not matter. */

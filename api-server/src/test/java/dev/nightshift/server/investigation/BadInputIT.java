@@ -86,12 +86,16 @@ class BadInputIT extends IntegrationTest {
                 Arguments.of("unknown target field", with("target", Map.of("pod", "x")), List.of("target.pod")),
                 Arguments.of("unknown tier", with("tier", "huge"), List.of("tier")),
                 Arguments.of("several at once", Map.of("title", "", "problem", "", "domains", List.of(), "severity", "info"),
-                        List.of("title", "problem", "domains")));
+                        List.of("title", "problem", "domains")),
+                Arguments.of("type and rule errors together", Map.of("title", 42, "problem", " ",
+                                "domains", List.of("network", "dns"), "severity", "bogus", "labels", Map.of("k", 1)),
+                        List.of("title", "domains[1]", "severity", "labels.k", "problem")),
+                Arguments.of("body not an object", List.of("title"), List.of("(body)")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidBodies")
-    void shouldRejectInvalidBodyNamingEachField(String name, Map<String, Object> body, List<String> fields) {
+    void shouldRejectInvalidBodyNamingEachField(String name, Object body, List<String> fields) {
         ApiClient.Response response = api.post(INVESTIGATIONS).bearer(OPERATOR).json(body).send();
 
         assertThat(response.status()).as(response.body()).isEqualTo(400);

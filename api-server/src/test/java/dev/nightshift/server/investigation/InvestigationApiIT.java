@@ -186,6 +186,8 @@ class InvestigationApiIT extends IntegrationTest {
         assertThat(ids(scope + "&trustPhase=AUTONOMOUS")).isEmpty();
         assertThat(ids(scope + "&label=team%3Dpayments")).containsExactly(appId, networkId);
         assertThat(ids(scope + "&q=FIREWALL")).containsExactly(networkId);
+        assertThat(ids(scope + "&q=%22rule+change%22")).containsExactly(networkId);
+        assertThat(ids(scope + "&q=database+-firewall")).containsExactly(infoId, appId);
         assertThat(ids(scope + "&q=" + "100%25")).isEmpty();
 
         Instant networkCreated = Instant.parse(
