@@ -1,19 +1,25 @@
 package dev.nightshift.worker;
 
+import dev.nightshift.contract.RunResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * Entry point of the container a Job runs: one investigation, then exit. Exit codes are the
- * contract with the Job's pod failure policy: {@value #EXIT_OK} concluded or escalated,
- * {@value #EXIT_BAD_CONFIG} bad input or configuration (terminal, never retried), anything else a
- * crash.
+ * contract with the Job's pod failure policy: {@link RunResult#EXIT_OK} concluded or escalated,
+ * {@link RunResult#EXIT_BAD_CONFIG} bad input or configuration (terminal, never retried), anything
+ * else a crash. The outcome line goes to the result file ({@code NIGHTSHIFT_RESULT_FILE}, or the
+ * Kubernetes termination message at {@code /dev/termination-log}).
  *
- * <p>This build checks its environment and exits; the reasoning loop arrives with the worker issue.
+ * <p>This build has no reasoning loop yet (the worker issue brings it): it checks its environment
+ * and honestly escalates, so that the whole path from API to Job to outcome runs end to end.
  */
 public final class WorkerMain {
 
-    static final int EXIT_OK = 0;
-    static final int EXIT_BAD_CONFIG = 2;
+    static final Path TERMINATION_LOG = Path.of("/dev/termination-log");
 
     private WorkerMain() {}
 
@@ -22,15 +28,28 @@ public final class WorkerMain {
     }
 
     static int run(Map<String, String> environment) {
+        Path resultFile = environment.containsKey("NIGHTSHIFT_RESULT_FILE")
+                ? Path.of(environment.get("NIGHTSHIFT_RESULT_FILE")) : TERMINATION_LOG;
         WorkerConfig config;
         try {
             config = WorkerConfig.from(environment);
         } catch (IllegalArgumentException e) {
             System.err.println("nightshift-worker: " + e.getMessage());
-            return EXIT_BAD_CONFIG;
+            report(resultFile, new RunResult(RunResult.Outcome.FAILED, e.getMessage()));
+            return RunResult.EXIT_BAD_CONFIG;
         }
-        System.out.println("nightshift-worker: investigation " + config.investigationId()
-                + " against " + config.apiUrl() + ": no reasoning loop in this build, exiting");
-        return EXIT_OK;
+        System.out.println("nightshift-worker: investigation " + config.investigationId() + ", api-server "
+                + config.apiUrl() + ": no reasoning loop in this build, escalating to a human");
+        report(resultFile, new RunResult(RunResult.Outcome.ESCALATED, "reasoning not available"));
+        return RunResult.EXIT_OK;
+    }
+
+    private static void report(Path resultFile, RunResult result) {
+        try {
+            Files.writeString(resultFile, result.format(), StandardCharsets.UTF_8);
+        } catch (IOException | SecurityException e) {
+            // Outside a pod and without a result file there is nowhere to write; the exit code still tells.
+            System.err.println("nightshift-worker: cannot write result to " + resultFile + ": " + e.getMessage());
+        }
     }
 }

@@ -3,10 +3,14 @@ package dev.nightshift.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.nightshift.contract.RunResult;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WorkerMainTest {
 
@@ -36,8 +40,20 @@ class WorkerMainTest {
     }
 
     @Test
-    void shouldExitWithTheTerminalConfigCodeOnBadEnvironment() {
-        assertThat(WorkerMain.run(Map.of())).isEqualTo(WorkerMain.EXIT_BAD_CONFIG);
-        assertThat(WorkerMain.run(Map.of("INVESTIGATION_ID", ID))).isEqualTo(WorkerMain.EXIT_OK);
+    void shouldFailTerminallyOnBadEnvironmentAndSayWhy(@TempDir Path dir) throws Exception {
+        Path result = dir.resolve("result");
+        assertThat(WorkerMain.run(Map.of("NIGHTSHIFT_RESULT_FILE", result.toString())))
+                .isEqualTo(RunResult.EXIT_BAD_CONFIG);
+        assertThat(RunResult.parse(Files.readString(result)))
+                .hasValue(new RunResult(RunResult.Outcome.FAILED, "INVESTIGATION_ID is not set"));
+    }
+
+    @Test
+    void shouldEscalateHonestlyWithoutAReasoningLoop(@TempDir Path dir) throws Exception {
+        Path result = dir.resolve("result");
+        assertThat(WorkerMain.run(Map.of("INVESTIGATION_ID", ID, "NIGHTSHIFT_RESULT_FILE", result.toString())))
+                .isEqualTo(RunResult.EXIT_OK);
+        assertThat(RunResult.parse(Files.readString(result)))
+                .hasValue(new RunResult(RunResult.Outcome.ESCALATED, "reasoning not available"));
     }
 }

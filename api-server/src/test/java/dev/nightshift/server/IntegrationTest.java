@@ -70,6 +70,8 @@ public abstract class IntegrationTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("nightshift.data-dir", DATA_DIR::toString);
         registry.add("nightshift.security.admin-token", () -> ADMIN);
+        // The API tests look at investigations as created; LocalRuntimeIT runs them.
+        registry.add("nightshift.dispatcher.enabled", () -> "false");
         String[][] tokens = {{"vera-viewer", VIEWER, "VIEWER"}, {"otto-operator", OPERATOR, "OPERATOR"}};
         for (int i = 0; i < tokens.length; i++) {
             String prefix = "nightshift.security.tokens[" + i + "].";

@@ -23,12 +23,16 @@ public record InvestigationProperties(List<Tier> tiers, @DefaultValue("24h") Dur
 
     public InvestigationProperties {
         List<Tier> configured = tiers == null || tiers.isEmpty()
-                ? List.of(new Tier("simple", 1), new Tier("multi-domain", Domain.values().length))
+                ? List.of(new Tier("simple", 1, null, 8, 0), new Tier("multi-domain", Domain.values().length, null, 15, 0))
                 : tiers;
         for (Tier tier : configured) {
             if (tier.name() == null || !TIER_NAME.matcher(tier.name()).matches()) {
                 throw new IllegalStateException("nightshift.investigations.tiers[].name must be a DNS-1123 label, was '"
                         + tier.name() + "'");
+            }
+            if (tier.deadline().isNegative() || tier.deadline().isZero()) {
+                throw new IllegalStateException("nightshift.investigations.tiers[" + tier.name()
+                        + "].deadline must be positive");
             }
             if (tier.maxDomains() < 1) {
                 throw new IllegalStateException("nightshift.investigations.tiers[" + tier.name()
@@ -44,19 +48,30 @@ public record InvestigationProperties(List<Tier> tiers, @DefaultValue("24h") Dur
     }
 
     /**
-     * A complexity tier. The Job issue adds its resources, deadline and reasoning budget.
+     * A complexity tier: how big an investigation is, and what a run of it may take.
      *
      * @param name the tier's name, a DNS-1123 label
      * @param maxDomains the most domains an investigation of this tier spans
+     * @param deadline how long one run may take before it is stopped as {@code TIMED_OUT}; default 900 s
+     * @param maxReasoningCycles the circuit breaker of the reasoning loop; default 8 ({@code simple}),
+     *     15 ({@code multi-domain}), otherwise 15
+     * @param maxConcurrent how many runs of this tier may be active at once; 0 (default) for no
+     *     limit beyond the global one
      */
-    public record Tier(String name, int maxDomains) {}
+    public record Tier(String name, int maxDomains, Duration deadline, int maxReasoningCycles, int maxConcurrent) {
+
+        public Tier {
+            deadline = deadline == null ? Duration.ofSeconds(900) : deadline;
+            maxReasoningCycles = maxReasoningCycles > 0 ? maxReasoningCycles : 15;
+        }
+    }
 
     /** The tier derived from the number of domains, if any tier holds that many. */
     Optional<Tier> tierFor(int domainCount) {
         return tiers.stream().filter(t -> t.maxDomains() >= domainCount).findFirst();
     }
 
-    Optional<Tier> tierNamed(String name) {
+    public Optional<Tier> tierNamed(String name) {
         return tiers.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 

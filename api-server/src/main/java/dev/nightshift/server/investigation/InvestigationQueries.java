@@ -25,7 +25,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Which index serves which filter is recorded in {@code V1__investigations.sql}.
  */
 @Repository
-class InvestigationQueries {
+public class InvestigationQueries {
 
     private static final String SELECT = """
             SELECT i.id, i.title, i.problem, i.severity, i.target_cluster, i.target_namespace, i.target_workload,
@@ -57,6 +57,19 @@ class InvestigationQueries {
         }
         return new InvestigationViews.Page(rows, nextCursor);
     }
+
+    /**
+     * Where a queued investigation stands in dispatch order (most severe first, then oldest):
+     * 1 is launched next.
+     */
+    long queuePosition(UUID id, Severity severity) {
+        String sql = "SELECT count(*) + 1 FROM investigations WHERE status = 'QUEUED' AND (" + SEVERITY_RANK
+                + " < ? OR (" + SEVERITY_RANK + " = ? AND id < ?))";
+        return jdbc.getJdbcTemplate().queryForObject(sql, Long.class, severity.ordinal(), severity.ordinal(), id);
+    }
+
+    /** Dispatch order of severities, equal to {@link Severity#ordinal()}; the dispatcher uses it too. */
+    public static final String SEVERITY_RANK = "CASE severity WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END";
 
     /** The SQL of a search, one row more than the page to tell whether another page follows. */
     record Query(String sql, MapSqlParameterSource params) {}

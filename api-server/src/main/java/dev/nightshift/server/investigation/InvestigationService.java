@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -32,17 +33,27 @@ public class InvestigationService {
 
     private final InvestigationRepository repository;
     private final IdempotencyKeys idempotencyKeys;
+    private final InvestigationQueries queries;
     private final InvestigationProperties properties;
     private final TrustProperties trust;
     private final TransactionTemplate transactions;
     private final TransactionTemplate readOnly;
     private final JsonMapper json;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final UuidV7 ids = new UuidV7();
 
-    InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys,
+    /** Published inside the creating transaction; listeners after commit see the new row. */
+    public record InvestigationQueued(UUID id) {}
+
+    /** Published inside the cancelling transaction; the runtime stops the run after commit. */
+    public record InvestigationCancelled(UUID id) {}
+
+    InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
             InvestigationProperties properties, TrustProperties trust, PlatformTransactionManager transactionManager,
-            JsonMapper json, Clock clock) {
+            JsonMapper json, Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
+        this.queries = queries;
         this.repository = repository;
         this.idempotencyKeys = idempotencyKeys;
         this.properties = properties;
@@ -88,9 +99,36 @@ public class InvestigationService {
         throw new IllegalStateException("Idempotency-Key claim neither won nor visible after two rounds");
     }
 
+    /**
+     * Applies what a runtime observed to the state machine. Repeats and reports after the end are
+     * ignored (and logged); a report that skips the lifecycle is refused.
+     *
+     * @return whether the investigation changed
+     */
+    public boolean report(UUID id, InvestigationStatus observed, String actor, String reason) {
+        Boolean changed = transactions.execute(status -> {
+            Investigation investigation = repository.findForUpdate(id).orElse(null);
+            try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
+                if (investigation == null) {
+                    log.warn("Report {} by {} for an unknown investigation ignored", observed, actor);
+                    return false;
+                }
+                InvestigationStatus before = investigation.status();
+                boolean applied = investigation.report(observed, actor, reason, clock.instant());
+                if (applied) {
+                    log.info("Investigation {} -> {} ({}): {}", before, observed, actor, reason);
+                } else {
+                    log.info("Report {} by {} ignored: investigation is {}", observed, actor, before);
+                }
+                return applied;
+            }
+        });
+        return Boolean.TRUE.equals(changed);
+    }
+
     public InvestigationViews.Detail get(UUID id) {
         return readOnly.execute(status -> repository.findById(id)
-                .map(InvestigationViews::detail)
+                .map(this::detail)
                 .orElseThrow(() -> new InvestigationNotFoundException(id)));
     }
 
@@ -107,9 +145,10 @@ public class InvestigationService {
                 investigation.request(InvestigationStatus.CANCELLED, actor,
                         reason == null || reason.isBlank() ? "cancelled by " + actor : reason, clock.instant());
                 repository.flush();
+                events.publishEvent(new InvestigationCancelled(id));
                 log.info("Investigation cancelled by {}", actor);
             }
-            return InvestigationViews.detail(investigation);
+            return detail(investigation);
         });
     }
 
@@ -120,11 +159,18 @@ public class InvestigationService {
                 request.labels() == null ? Map.of() : request.labels(), request.target(), tier, trust.phase(),
                 Source.API, principal);
         repository.saveAndFlush(investigation);
+        events.publishEvent(new InvestigationQueued(id));
         try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
             log.info("Investigation queued by {}: tier {}, phase {}, domains {}", principal, tier,
                     trust.phase(), investigation.domains());
         }
-        return InvestigationViews.detail(investigation);
+        return detail(investigation);
+    }
+
+    /** The API's view, with the queue position computed while queued. */
+    private InvestigationViews.Detail detail(Investigation investigation) {
+        return InvestigationViews.detail(investigation, investigation.status() == InvestigationStatus.QUEUED
+                ? queries.queuePosition(investigation.id(), investigation.severity()) : null);
     }
 
     private Created replay(IdempotencyKeys.Claim claim, String hash) {
@@ -133,7 +179,7 @@ public class InvestigationService {
         }
         Investigation investigation = repository.findById(claim.investigationId())
                 .orElseThrow(() -> new InvestigationNotFoundException(claim.investigationId()));
-        return new Created(InvestigationViews.detail(investigation), true);
+        return new Created(detail(investigation), true);
     }
 
     /** SHA-256 of the request's canonical JSON: key order, domain order and whitespace do not matter. */

@@ -32,8 +32,11 @@ final class InvestigationViews {
             Instant createdAt,
             Instant updatedAt) {}
 
-    /** {@code Investigation}: the summary and every transition, oldest first. */
-    record Detail(@JsonUnwrapped Summary summary, List<TransitionView> transitions) {}
+    /**
+     * {@code Investigation}: the summary, its place in the queue while {@code QUEUED} (1 is next;
+     * otherwise {@code null}), and every transition, oldest first.
+     */
+    record Detail(@JsonUnwrapped Summary summary, Long queuePosition, List<TransitionView> transitions) {}
 
     record TransitionView(InvestigationStatus from, InvestigationStatus to, Instant at, String actor, String reason) {}
 
@@ -48,8 +51,8 @@ final class InvestigationViews {
                 investigation.createdBy(), investigation.createdAt(), investigation.updatedAt());
     }
 
-    static Detail detail(Investigation investigation) {
-        return new Detail(summary(investigation), investigation.transitions().stream()
+    static Detail detail(Investigation investigation, Long queuePosition) {
+        return new Detail(summary(investigation), queuePosition, investigation.transitions().stream()
                 .map(t -> new TransitionView(t.from(), t.to(), t.at(), t.actor(), t.reason()))
                 .toList());
     }

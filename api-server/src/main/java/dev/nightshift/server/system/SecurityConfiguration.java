@@ -67,7 +67,7 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
-                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*")
+                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*", INVESTIGATIONS + "/*/logs")
                                 .hasRole(Role.VIEWER.name())
                         .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel")
                                 .hasRole(Role.OPERATOR.name())

@@ -62,6 +62,20 @@ class InvestigationApiIT extends IntegrationTest {
     }
 
     @Test
+    void shouldPlaceCriticalAheadOfOlderInfoInTheQueue() {
+        Map<String, Object> info = request(run());
+        info.put("severity", "info");
+        String infoId = create(info).path("id").asString();
+        JsonNode critical = create(request(run()));
+        long infoPosition = api.get(INVESTIGATIONS + "/" + infoId).bearer(VIEWER).send().json().path("queuePosition").asLong();
+        assertThat(critical.path("queuePosition").asLong()).isPositive().isLessThan(infoPosition);
+
+        api.post(INVESTIGATIONS + "/" + infoId + "/cancel").bearer(OPERATOR).send();
+        assertThat(api.get(INVESTIGATIONS + "/" + infoId).bearer(VIEWER).send().json().path("queuePosition").isNull())
+                .isTrue();
+    }
+
+    @Test
     void shouldDeriveSimpleTierFromOneDomainAndHonourAnOverride() {
         Map<String, Object> body = request(run());
         body.put("domains", List.of("network"));

@@ -16,12 +16,16 @@ class InvestigationPropertiesTest {
         assertThat(properties.tierFor(1)).map(InvestigationProperties.Tier::name).hasValue("simple");
         assertThat(properties.tierFor(2)).map(InvestigationProperties.Tier::name).hasValue("multi-domain");
         assertThat(properties.tierFor(6)).map(InvestigationProperties.Tier::name).hasValue("multi-domain");
+        assertThat(properties.tierNamed("simple")).hasValue(
+                new InvestigationProperties.Tier("simple", 1, Duration.ofSeconds(900), 8, 0));
+        assertThat(properties.tierNamed("multi-domain")).hasValue(
+                new InvestigationProperties.Tier("multi-domain", 6, Duration.ofSeconds(900), 15, 0));
     }
 
     @Test
     void shouldPickTheSmallestConfiguredTierThatHoldsTheDomains() {
-        var properties = new InvestigationProperties(List.of(new InvestigationProperties.Tier("wide", 6),
-                new InvestigationProperties.Tier("single", 1), new InvestigationProperties.Tier("pair", 2)), Duration.ZERO);
+        var properties = new InvestigationProperties(List.of(new InvestigationProperties.Tier("wide", 6, null, 0, 0),
+                new InvestigationProperties.Tier("single", 1, null, 0, 0), new InvestigationProperties.Tier("pair", 2, null, 0, 0)), Duration.ZERO);
         assertThat(properties.tierFor(2)).map(InvestigationProperties.Tier::name).hasValue("pair");
         assertThat(properties.tierFor(3)).map(InvestigationProperties.Tier::name).hasValue("wide");
     }
@@ -29,9 +33,9 @@ class InvestigationPropertiesTest {
     @Test
     void shouldRefuseBadTierNamesAndDuplicates() {
         assertThatIllegalStateException().isThrownBy(() -> new InvestigationProperties(
-                List.of(new InvestigationProperties.Tier("Big_One", 2)), Duration.ZERO)).withMessageContaining("DNS-1123");
+                List.of(new InvestigationProperties.Tier("Big_One", 2, null, 0, 0)), Duration.ZERO)).withMessageContaining("DNS-1123");
         assertThatIllegalStateException().isThrownBy(() -> new InvestigationProperties(List.of(
-                new InvestigationProperties.Tier("a", 1), new InvestigationProperties.Tier("a", 2)), Duration.ZERO))
+                new InvestigationProperties.Tier("a", 1, null, 0, 0), new InvestigationProperties.Tier("a", 2, null, 0, 0)), Duration.ZERO))
                 .withMessageContaining("unique");
     }
 }
