@@ -11,12 +11,12 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /** What the API returns; shapes are those of openapi.yaml. */
-final class InvestigationViews {
+public final class InvestigationViews {
 
     private InvestigationViews() {}
 
     /** {@code InvestigationSummary}: an investigation without its transitions, as listed. */
-    record Summary(
+    public record Summary(
             UUID id,
             String title,
             String problem,
@@ -36,12 +36,12 @@ final class InvestigationViews {
      * {@code Investigation}: the summary, its place in the queue while {@code QUEUED} (1 is next;
      * otherwise {@code null}), and every transition, oldest first.
      */
-    record Detail(@JsonUnwrapped Summary summary, Long queuePosition, List<TransitionView> transitions) {}
+    public record Detail(@JsonUnwrapped Summary summary, Long queuePosition, List<TransitionView> transitions) {}
 
-    record TransitionView(InvestigationStatus from, InvestigationStatus to, Instant at, String actor, String reason) {}
+    public record TransitionView(InvestigationStatus from, InvestigationStatus to, Instant at, String actor, String reason) {}
 
     /** {@code InvestigationPage}. */
-    record Page(List<Summary> items, String nextCursor) {}
+    public record Page(List<Summary> items, String nextCursor) {}
 
     static Summary summary(Investigation investigation) {
         return new Summary(investigation.id(), investigation.title(), investigation.problem(),
