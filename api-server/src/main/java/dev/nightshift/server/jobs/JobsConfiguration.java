@@ -27,7 +27,7 @@ class JobsConfiguration {
             throw new IllegalStateException("nightshift.runtime.type must be 'local' in this build, was '" + type + "'");
         }
         Path absoluteDataDir = dataDir.toAbsolutePath();
-        Path worker = WorkerClasspath.locate(properties.workerJar(), absoluteDataDir);
+        String worker = WorkerClasspath.locate(properties.workerJar(), absoluteDataDir);
         return new LocalLauncher(properties, worker, absoluteDataDir, () -> properties.apiUrl() != null
                 ? properties.apiUrl()
                 : "http://127.0.0.1:" + environment.getProperty("local.server.port",

@@ -35,7 +35,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
     static final String NAME = "local-runtime";
 
     private final LocalRuntimeProperties properties;
-    private final Path workerClasspath;
+    private final String workerClasspath;
     private final Path logs;
     private final Path runs;
     private final Supplier<String> apiUrl;
@@ -56,7 +56,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         }
     }
 
-    LocalLauncher(LocalRuntimeProperties properties, Path workerClasspath, Path dataDir, Supplier<String> apiUrl,
+    LocalLauncher(LocalRuntimeProperties properties, String workerClasspath, Path dataDir, Supplier<String> apiUrl,
             InvestigationService investigations) throws IOException {
         this.properties = properties;
         this.workerClasspath = workerClasspath;
@@ -81,7 +81,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         Path resultFile = runDirectory.resolve("result");
         Path logFile = logs.resolve(id + ".log");
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx" + properties.workerHeap(),
-                "-XX:+ExitOnOutOfMemoryError", "-cp", workerClasspath.toString(), properties.workerMainClass())
+                "-XX:+ExitOnOutOfMemoryError", "-cp", workerClasspath, properties.workerMainClass())
                 .directory(runDirectory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

@@ -1,6 +1,8 @@
 package dev.nightshift.server.jobs;
 
+import dev.nightshift.contract.RunResult;
 import dev.nightshift.worker.WorkerMain;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -9,37 +11,48 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Finds the agent-worker for the local runtime, whatever the working directory: the server depends
- * on the worker, so its classes are wherever the server's are. Run from a build, that is a jar or
- * classes directory on disk; run from the executable jar, it is a jar nested inside, which is copied
- * out once (a child JVM cannot read nested jars).
+ * Finds the agent-worker's classpath for the local runtime, whatever the working directory: the
+ * server depends on the worker and on the contract module it uses, so their classes are wherever
+ * the server's are. Run from a build, those are jars or classes directories on disk; run from the
+ * executable jar, they are jars nested inside, which are copied out at start (a child JVM cannot
+ * read nested jars). When the worker gains third-party dependencies it becomes a shaded jar and
+ * this list stays one entry long.
  */
 final class WorkerClasspath {
 
     private WorkerClasspath() {}
 
-    static Path locate(Path configured, Path dataDir) {
+    /** The worker's classpath, in the form of the {@code -cp} option. */
+    static String locate(Path configured, Path dataDir) {
         if (configured != null) {
             if (!Files.exists(configured)) {
                 throw new IllegalStateException("nightshift.runtime.local.worker-jar " + configured + " does not exist");
             }
-            return configured;
+            return configured.toString();
         }
-        URL location = WorkerMain.class.getProtectionDomain().getCodeSource().getLocation();
+        return Stream.of(WorkerMain.class, RunResult.class)
+                .map(type -> onDisk(type, dataDir.resolve("worker")).toString())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static Path onDisk(Class<?> type, Path directory) {
+        URL location = type.getProtectionDomain().getCodeSource().getLocation();
         if ("file".equals(location.getProtocol())) {
             try {
                 return Path.of(location.toURI());
             } catch (URISyntaxException e) {
-                throw new IllegalStateException("Cannot read the worker's location " + location, e);
+                throw new IllegalStateException("Cannot read the location of " + type.getName() + ": " + location, e);
             }
         }
-        return copyNested(location, dataDir.resolve("worker"));
+        return copyNested(location, directory, type.getPackageName() + ".jar");
     }
 
     /** {@code jar:nested:/server.jar/!BOOT-INF/lib/agent-worker.jar!/} is read as {@code nested:...agent-worker.jar}. */
-    private static Path copyNested(URL location, Path directory) {
+    private static Path copyNested(URL location, Path directory, String name) {
         String spec = location.toString();
         if (spec.startsWith("jar:")) {
             spec = spec.substring("jar:".length());
@@ -47,10 +60,10 @@ final class WorkerClasspath {
         if (spec.endsWith("!/")) {
             spec = spec.substring(0, spec.length() - 2);
         }
-        Path target = directory.resolve("agent-worker.jar");
+        Path target = directory.resolve(name);
         try {
             Files.createDirectories(directory);
-            Path temporary = Files.createTempFile(directory, "agent-worker", ".jar");
+            Path temporary = Files.createTempFile(directory, name, ".tmp");
             try (InputStream in = URI.create(spec).toURL().openStream()) {
                 Files.copy(in, temporary, StandardCopyOption.REPLACE_EXISTING);
             }
