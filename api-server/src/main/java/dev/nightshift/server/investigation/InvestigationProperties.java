@@ -23,7 +23,9 @@ public record InvestigationProperties(List<Tier> tiers, @DefaultValue("24h") Dur
 
     public InvestigationProperties {
         List<Tier> configured = tiers == null || tiers.isEmpty()
-                ? List.of(new Tier("simple", 1, null, 8, 0), new Tier("multi-domain", Domain.values().length, null, 15, 0))
+                ? List.of(new Tier("simple", 1, null, 8, 0, null),
+                        new Tier("multi-domain", Domain.values().length, null, 15, 0,
+                                new Resources("1", "2Gi", "4", "8Gi")))
                 : tiers;
         for (Tier tier : configured) {
             if (tier.name() == null || !TIER_NAME.matcher(tier.name()).matches()) {
@@ -57,12 +59,34 @@ public record InvestigationProperties(List<Tier> tiers, @DefaultValue("24h") Dur
      *     15 ({@code multi-domain}), otherwise 15
      * @param maxConcurrent how many runs of this tier may be active at once; 0 (default) for no
      *     limit beyond the global one
+     * @param resources what a run's pod requests and may use; default requests 500m/1Gi and limits
+     *     2/4Gi ({@code multi-domain}: 1/2Gi and 4/8Gi)
      */
-    public record Tier(String name, int maxDomains, Duration deadline, int maxReasoningCycles, int maxConcurrent) {
+    public record Tier(String name, int maxDomains, Duration deadline, int maxReasoningCycles, int maxConcurrent,
+            Resources resources) {
 
         public Tier {
             deadline = deadline == null ? Duration.ofSeconds(900) : deadline;
             maxReasoningCycles = maxReasoningCycles > 0 ? maxReasoningCycles : 15;
+            resources = resources == null ? new Resources(null, null, null, null) : resources;
+        }
+    }
+
+    /**
+     * Kubernetes resource quantities of a run's pod; each defaults to the {@code simple} tier's.
+     *
+     * @param requestsCpu default {@code 500m}
+     * @param requestsMemory default {@code 1Gi}
+     * @param limitsCpu default {@code 2}
+     * @param limitsMemory default {@code 4Gi}; an investigation that exceeds it is {@code OOMKilled}
+     */
+    public record Resources(String requestsCpu, String requestsMemory, String limitsCpu, String limitsMemory) {
+
+        public Resources {
+            requestsCpu = requestsCpu == null ? "500m" : requestsCpu;
+            requestsMemory = requestsMemory == null ? "1Gi" : requestsMemory;
+            limitsCpu = limitsCpu == null ? "2" : limitsCpu;
+            limitsMemory = limitsMemory == null ? "4Gi" : limitsMemory;
         }
     }
 

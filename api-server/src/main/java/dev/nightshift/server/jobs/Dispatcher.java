@@ -165,7 +165,7 @@ public class Dispatcher implements AutoCloseable {
                         "tier " + claim.tier() + " is no longer configured");
                 return;
             }
-            launcher.launch(new LaunchRequest(claim.id(), claim.tier(), tier.get().deadline(), claim.trustPhase()));
+            launcher.launch(new LaunchRequest(claim.id(), tier.get(), claim.trustPhase()));
         } catch (LaunchException e) {
             log.warn("Launch failed: {}", e.getMessage());
             investigations.report(claim.id(), InvestigationStatus.FAILED, launcher.name(), "launch failed: " + e.getMessage());

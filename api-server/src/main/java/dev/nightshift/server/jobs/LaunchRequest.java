@@ -1,15 +1,14 @@
 package dev.nightshift.server.jobs;
 
+import dev.nightshift.server.investigation.InvestigationProperties.Tier;
 import dev.nightshift.server.trust.TrustPhase;
-import java.time.Duration;
 import java.util.UUID;
 
 /**
  * What a runtime needs to start one investigation's run.
  *
  * @param investigationId the investigation
- * @param tier its complexity tier's name
- * @param deadline how long the run may take
- * @param trustPhase the phase it was created in
+ * @param tier its complexity tier: deadline and resources of the run
+ * @param trustPhase the phase it was created in: the run's service account
  */
-public record LaunchRequest(UUID investigationId, String tier, Duration deadline, TrustPhase trustPhase) {}
+public record LaunchRequest(UUID investigationId, Tier tier, TrustPhase trustPhase) {}

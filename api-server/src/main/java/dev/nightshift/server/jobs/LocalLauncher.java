@@ -98,15 +98,15 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         } catch (IOException e) {
             throw new LaunchException("cannot start the worker process: " + e.getMessage(), e);
         }
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> expire(id), request.deadline().toMillis(),
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> expire(id), request.tier().deadline().toMillis(),
                 TimeUnit.MILLISECONDS);
         Run run = new Run(process, deadline);
         active.put(id, run);
         try (var ignored = MDC.putCloseable("investigationId", id.toString())) {
-            log.info("Started worker process {} (deadline {} s)", process.pid(), request.deadline().toSeconds());
+            log.info("Started worker process {} (deadline {} s)", process.pid(), request.tier().deadline().toSeconds());
         }
         investigations.report(id, InvestigationStatus.RUNNING, NAME, "worker process " + process.pid() + " started");
-        process.onExit().thenRun(() -> ended(id, run, request.deadline(), resultFile));
+        process.onExit().thenRun(() -> ended(id, run, request.tier().deadline(), resultFile));
     }
 
     private void expire(UUID id) {
