@@ -2,9 +2,17 @@ package dev.nightshift.server.jobs;
 
 import dev.nightshift.server.investigation.InvestigationProperties;
 import dev.nightshift.server.investigation.InvestigationService;
+import dev.nightshift.server.jobs.kubernetes.KubernetesLauncher;
+import dev.nightshift.server.jobs.kubernetes.KubernetesRuntimeProperties;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.util.Config;
+import io.kubernetes.client.util.Yaml;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,32 +21,61 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * Chooses the runtime. The local runtime is the embedded default; the Kubernetes runtime arrives
- * with the rest of the Jobs issue and will be chosen by {@code nightshift.runtime.type=kubernetes}.
+ * Chooses the runtime with {@code nightshift.runtime.type}: {@code local} (the embedded default, a
+ * child JVM per investigation) or {@code kubernetes} (a Job per investigation).
  */
 @Configuration(proxyBeanMethods = false)
 class JobsConfiguration {
 
     @Bean
-    LocalLauncher localLauncher(LocalRuntimeProperties properties, @Value("${nightshift.data-dir}") Path dataDir,
-            @Value("${nightshift.runtime.type:local}") String type, Environment environment,
+    InvestigationLauncher investigationLauncher(@Value("${nightshift.runtime.type:local}") String type,
+            LocalRuntimeProperties local, KubernetesRuntimeProperties kubernetes,
+            @Value("${nightshift.data-dir}") Path dataDir, Environment environment,
             InvestigationService investigations) throws IOException {
-        if (!"local".equals(type)) {
-            throw new IllegalStateException("nightshift.runtime.type must be 'local' in this build, was '" + type + "'");
-        }
         Path absoluteDataDir = dataDir.toAbsolutePath();
-        String worker = WorkerClasspath.locate(properties.workerJar(), absoluteDataDir);
-        return new LocalLauncher(properties, worker, absoluteDataDir, () -> properties.apiUrl() != null
-                ? properties.apiUrl()
-                : "http://127.0.0.1:" + environment.getProperty("local.server.port",
-                        environment.getProperty("server.port", "8080")), investigations);
+        return switch (type) {
+            case "local" -> new LocalLauncher(local, WorkerClasspath.locate(local.workerJar(), absoluteDataDir),
+                    absoluteDataDir, () -> local.apiUrl() != null ? local.apiUrl()
+                            : "http://127.0.0.1:" + environment.getProperty("local.server.port",
+                                    environment.getProperty("server.port", "8080")), investigations);
+            case "kubernetes" -> {
+                KubernetesLauncher launcher = new KubernetesLauncher(kubernetesClient(kubernetes), kubernetes,
+                        template(kubernetes.jobTemplate()), investigations, absoluteDataDir);
+                launcher.start();
+                yield launcher;
+            }
+            default -> throw new IllegalStateException("nightshift.runtime.type must be 'local' or 'kubernetes', was '"
+                    + type + "'");
+        };
     }
 
     @Bean
-    Dispatcher dispatcher(LocalLauncher launcher, LocalRuntimeProperties local, InvestigationService investigations,
-            InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc,
-            PlatformTransactionManager transactionManager, Clock clock) {
-        return new Dispatcher(launcher, local.maxConcurrent(), investigations, investigationProperties, properties, jdbc,
+    Dispatcher dispatcher(InvestigationLauncher launcher, LocalRuntimeProperties local,
+            InvestigationService investigations, InvestigationProperties investigationProperties,
+            DispatcherProperties properties, JdbcClient jdbc, PlatformTransactionManager transactionManager,
+            Clock clock) {
+        // A laptop runs few workers at once; a cluster is bounded by the dispatcher's global cap.
+        int runtimeCap = launcher instanceof LocalLauncher ? local.maxConcurrent() : Integer.MAX_VALUE;
+        return new Dispatcher(launcher, runtimeCap, investigations, investigationProperties, properties, jdbc,
                 transactionManager, clock);
+    }
+
+    private static ApiClient kubernetesClient(KubernetesRuntimeProperties properties) throws IOException {
+        ApiClient client = properties.apiServerUrl() != null
+                ? Config.fromUrl(properties.apiServerUrl(), true)
+                : Config.defaultClient();
+        // Informers hold watches open for minutes; a read timeout would cut them.
+        client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
+        return client;
+    }
+
+    private static V1Job template(Path file) throws IOException {
+        if (file == null) {
+            return null;
+        }
+        if (!Files.isReadable(file)) {
+            throw new IllegalStateException("nightshift.runtime.kubernetes.job-template " + file + " is not readable");
+        }
+        return Yaml.loadAs(Files.readString(file), V1Job.class);
     }
 }

@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param qps sustained requests per second to the Kubernetes API; default 10
  * @param burst requests allowed in a burst above {@code qps}; default 20
  * @param logArchiveLimitBytes the most of a pod's log archived when its Job ends; default 10 MiB
+ * @param apiServerUrl the Kubernetes API to use without credentials (a local proxy such as
+ *     {@code kubectl proxy}); by default the in-cluster service account or {@code ~/.kube/config}
  */
 @ConfigurationProperties("nightshift.runtime.kubernetes")
 public record KubernetesRuntimeProperties(
@@ -32,4 +34,5 @@ public record KubernetesRuntimeProperties(
         Path jobTemplate,
         @DefaultValue("10") double qps,
         @DefaultValue("20") int burst,
-        @DefaultValue("10485760") long logArchiveLimitBytes) {}
+        @DefaultValue("10485760") long logArchiveLimitBytes,
+        String apiServerUrl) {}

@@ -28,7 +28,7 @@ class JobManifestsTest {
     private static final InvestigationProperties TIERS = new InvestigationProperties(null, Duration.ofHours(24));
     private static final KubernetesRuntimeProperties PROPERTIES = new KubernetesRuntimeProperties(
             "investigations", "registry.example/agent-worker:1.2.3", "Always", 3600, "256Mi",
-            "http://nightshift-api:8080", "kafka:9092", null, 10, 20, 10_485_760);
+            "http://nightshift-api:8080", "kafka:9092", null, 10, 20, 10_485_760, null);
 
     private static LaunchRequest request(String tier, TrustPhase phase) {
         return new LaunchRequest(ID, TIERS.tierNamed(tier).orElseThrow(), phase);
@@ -208,7 +208,7 @@ class JobManifestsTest {
     void shouldDefaultTheRuntimeSettings() {
         var defaults = new KubernetesRuntimeProperties("nightshift-investigations", "ghcr.io/nightshift-dev/agent-worker:0.1.0",
                 "IfNotPresent", 3600, "256Mi", "http://nightshift-api.nightshift.svc:8080", null, (Path) null, 10, 20,
-                10_485_760);
+                10_485_760, null);
         V1Job job = JobManifests.job(request("simple", TrustPhase.SHADOW), defaults, null, null);
         assertThat(worker(job).getEnv()).extracting(V1EnvVar::getName)
                 .containsExactly("INVESTIGATION_ID", "NIGHTSHIFT_API_URL");
