@@ -126,6 +126,10 @@ public class InvestigationService {
         return Boolean.TRUE.equals(changed);
     }
 
+    public boolean exists(UUID id) {
+        return repository.existsById(id);
+    }
+
     public InvestigationViews.Detail get(UUID id) {
         return readOnly.execute(status -> repository.findById(id)
                 .map(this::detail)

@@ -4,7 +4,10 @@ import dev.nightshift.server.investigation.InvestigationProperties;
 import dev.nightshift.server.investigation.InvestigationQueries;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
+import dev.nightshift.server.system.MetricNames;
 import dev.nightshift.server.trust.TrustPhase;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -59,7 +62,7 @@ public class Dispatcher implements AutoCloseable {
 
     public Dispatcher(InvestigationLauncher launcher, int runtimeCap, InvestigationService investigations,
             InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc,
-            PlatformTransactionManager transactionManager, Clock clock) {
+            PlatformTransactionManager transactionManager, Clock clock, MeterRegistry meters) {
         this.launcher = launcher;
         this.runtimeCap = runtimeCap;
         this.investigations = investigations;
@@ -68,6 +71,14 @@ public class Dispatcher implements AutoCloseable {
         this.jdbc = jdbc;
         this.transactions = new TransactionTemplate(transactionManager);
         this.clock = clock;
+        Gauge.builder(MetricNames.QUEUE_DEPTH, () -> count("status = 'QUEUED'"))
+                .description("Investigations waiting to be launched").register(meters);
+        Gauge.builder(MetricNames.ACTIVE_RUNS, () -> count("status IN ('LAUNCHING', 'RUNNING')"))
+                .description("Investigations launching or running").register(meters);
+    }
+
+    private long count(String condition) {
+        return jdbc.sql("SELECT count(*) FROM investigations WHERE " + condition).query(Long.class).single();
     }
 
     /** Right after an investigation is committed, rather than at the next interval. */

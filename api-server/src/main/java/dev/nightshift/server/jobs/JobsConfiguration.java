@@ -5,6 +5,7 @@ import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.jobs.kubernetes.KubernetesLauncher;
 import dev.nightshift.server.jobs.kubernetes.KubernetesRuntimeProperties;
 import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.Yaml;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,7 +31,7 @@ class JobsConfiguration {
     InvestigationLauncher investigationLauncher(@Value("${nightshift.runtime.type:local}") String type,
             LocalRuntimeProperties local, KubernetesRuntimeProperties kubernetes,
             @Value("${nightshift.data-dir}") Path dataDir, Environment environment,
-            InvestigationService investigations) throws IOException {
+            InvestigationService investigations, MeterRegistry meters) throws IOException {
         Path absoluteDataDir = dataDir.toAbsolutePath();
         return switch (type) {
             case "local" -> new LocalLauncher(local, WorkerClasspath.locate(local.workerJar(), absoluteDataDir),
@@ -40,7 +40,7 @@ class JobsConfiguration {
                                     environment.getProperty("server.port", "8080")), investigations);
             case "kubernetes" -> {
                 KubernetesLauncher launcher = new KubernetesLauncher(kubernetesClient(kubernetes), kubernetes,
-                        template(kubernetes.jobTemplate()), investigations, absoluteDataDir);
+                        template(kubernetes.jobTemplate()), investigations, absoluteDataDir, meters);
                 launcher.start();
                 yield launcher;
             }
@@ -53,20 +53,15 @@ class JobsConfiguration {
     Dispatcher dispatcher(InvestigationLauncher launcher, LocalRuntimeProperties local,
             InvestigationService investigations, InvestigationProperties investigationProperties,
             DispatcherProperties properties, JdbcClient jdbc, PlatformTransactionManager transactionManager,
-            Clock clock) {
+            Clock clock, MeterRegistry meters) {
         // A laptop runs few workers at once; a cluster is bounded by the dispatcher's global cap.
         int runtimeCap = launcher instanceof LocalLauncher ? local.maxConcurrent() : Integer.MAX_VALUE;
         return new Dispatcher(launcher, runtimeCap, investigations, investigationProperties, properties, jdbc,
-                transactionManager, clock);
+                transactionManager, clock, meters);
     }
 
     private static ApiClient kubernetesClient(KubernetesRuntimeProperties properties) throws IOException {
-        ApiClient client = properties.apiServerUrl() != null
-                ? Config.fromUrl(properties.apiServerUrl(), true)
-                : Config.defaultClient();
-        // Informers hold watches open for minutes; a read timeout would cut them.
-        client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
-        return client;
+        return properties.apiServerUrl() != null ? Config.fromUrl(properties.apiServerUrl(), true) : Config.defaultClient();
     }
 
     private static V1Job template(Path file) throws IOException {

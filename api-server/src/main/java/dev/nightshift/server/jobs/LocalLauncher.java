@@ -154,7 +154,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
     @Override
     public Optional<RunLog> log(UUID investigationId) {
         Path file = logs.resolve(investigationId + ".log");
-        return Files.exists(file) ? Optional.of(new RunLog(file, () -> active.containsKey(investigationId)))
+        return Files.exists(file) ? Optional.of(new FileRunLog(file, () -> active.containsKey(investigationId)))
                 : Optional.empty();
     }
 

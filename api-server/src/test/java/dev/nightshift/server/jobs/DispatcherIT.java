@@ -8,6 +8,8 @@ import dev.nightshift.server.investigation.InvestigationRequest;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.investigation.Severity;
+import dev.nightshift.server.system.MetricNames;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -92,8 +94,10 @@ class DispatcherIT {
     private Dispatcher dispatcher(InvestigationLauncher launcher, int cap) {
         return new Dispatcher(launcher, cap, investigations, investigationProperties,
                 new DispatcherProperties(true, cap, Duration.ofSeconds(2), Duration.ofSeconds(60)), jdbc,
-                transactionManager, Clock.systemUTC());
+                transactionManager, Clock.systemUTC(), meters);
     }
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     private UUID queue(String severity) {
         var request = new InvestigationRequest("t", "p", List.of(Domain.NETWORK), Severity.valueOf(severity),
@@ -140,6 +144,8 @@ class DispatcherIT {
                 .isEqualTo(12);
         assertThat(jdbc.sql("SELECT count(*) FROM investigations WHERE status = 'QUEUED'").query(Long.class).single())
                 .isEqualTo(18);
+        assertThat(meters.get(MetricNames.QUEUE_DEPTH).gauge().value()).isEqualTo(18);
+        assertThat(meters.get(MetricNames.ACTIVE_RUNS).gauge().value()).isEqualTo(12);
     }
 
     @Test

@@ -7,7 +7,12 @@ import dev.nightshift.server.jobs.InvestigationLauncher;
 import dev.nightshift.server.jobs.LaunchException;
 import dev.nightshift.server.jobs.LaunchRequest;
 import dev.nightshift.server.jobs.RunEnd;
+import dev.nightshift.server.jobs.FileRunLog;
 import dev.nightshift.server.jobs.RunLog;
+import dev.nightshift.server.system.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.kubernetes.client.PodLogs;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -24,6 +29,8 @@ import io.kubernetes.client.openapi.models.V1JobList;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +41,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -58,26 +67,34 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
     private final V1Job template;
     private final BatchV1Api batch;
     private final CoreV1Api core;
+    private final PodLogs podLogs;
     private final InvestigationService investigations;
     private final Path logs;
     private final RateLimiter rateLimiter;
+    private final Counter orphans;
+    private final Set<String> orphanNames = ConcurrentHashMap.newKeySet();
     private final SharedInformerFactory informers;
     private final SharedIndexInformer<V1Job> jobs;
     private final SharedIndexInformer<V1Pod> pods;
 
     /**
-     * @param client a client for the Kubernetes API; its read timeout must allow watches
+     * @param client a client for the Kubernetes API; its read timeout is set to none, since watches
+     *     and followed logs stay open for minutes
      * @param template the site's Job template, or {@code null}
      */
     public KubernetesLauncher(ApiClient client, KubernetesRuntimeProperties properties, V1Job template,
-            InvestigationService investigations, Path dataDir) throws IOException {
+            InvestigationService investigations, Path dataDir, MeterRegistry meters) throws IOException {
+        client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
         this.properties = properties;
         this.template = template;
         this.batch = new BatchV1Api(client);
         this.core = new CoreV1Api(client);
+        this.podLogs = new PodLogs(client);
         this.investigations = investigations;
         this.logs = Files.createDirectories(dataDir.resolve("logs"));
         this.rateLimiter = new RateLimiter(properties.qps(), properties.burst());
+        this.orphans = Counter.builder(MetricNames.ORPHANED_JOBS)
+                .description("Jobs of this runtime with no investigation behind them").register(meters);
         this.informers = new SharedInformerFactory(client);
         String namespace = properties.namespace();
         this.jobs = informers.sharedIndexInformerFor(params -> batch.listNamespacedJob(namespace)
@@ -167,13 +184,42 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
                 .collect(Collectors.toSet());
     }
 
+    /** While the Job runs, its pod's log from the API; once it ended, the archived copy. */
     @Override
     public Optional<RunLog> log(UUID investigationId) {
         Path archived = logs.resolve(investigationId + ".log");
         if (!ended(investigationId)) {
-            latestPod(investigationId).ifPresent(pod -> archive(pod, archived));
+            Optional<String> pod = latestPod(investigationId).map(p -> p.getMetadata().getName());
+            if (pod.isPresent()) {
+                return Optional.of((out, tailLines, follow) -> copyPodLog(pod.get(), out, tailLines, follow));
+            }
         }
-        return Files.exists(archived) ? Optional.of(new RunLog(archived, () -> false)) : Optional.empty();
+        return Files.exists(archived) ? Optional.of(new FileRunLog(archived, () -> false)) : Optional.empty();
+    }
+
+    private void copyPodLog(String pod, OutputStream out, int tailLines, boolean follow)
+            throws IOException, InterruptedException {
+        rateLimiter.acquire();
+        Integer tail = tailLines > 0 ? tailLines : null;
+        try {
+            if (!follow) {
+                String text = core.readNamespacedPodLog(pod, properties.namespace()).container(JobManifests.CONTAINER)
+                        .tailLines(tail).execute();
+                out.write((text == null ? "" : text).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            try (InputStream in = podLogs.streamNamespacedPodLog(properties.namespace(), pod, JobManifests.CONTAINER,
+                    null, tail, false)) {
+                byte[] buffer = new byte[8192];
+                int read;
+                while ((read = in.read(buffer)) > 0) {
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
+            }
+        } catch (ApiException e) {
+            throw new IOException("Kubernetes refused the log of pod " + pod + " (HTTP " + e.getCode() + ")", e);
+        }
     }
 
     private boolean ended(UUID investigationId) {
@@ -193,7 +239,12 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
 
     private void onJob(V1Job job) {
         Optional<UUID> id = investigationId(job);
-        if (id.isEmpty()) {
+        if (id.isEmpty() || !investigations.exists(id.get())) {
+            if (orphanNames.add(job.getMetadata().getName())) {
+                orphans.increment();
+                log.warn("Job {} has no investigation behind it: an orphan; delete it if it is not yours",
+                        job.getMetadata().getName());
+            }
             return;
         }
         Optional<RunEnd> end = end(job);

@@ -19,6 +19,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.util.Config;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.nightshift.server.system.MetricNames;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -30,10 +34,14 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -45,6 +53,8 @@ import tools.jackson.databind.JsonNode;
  * and the runtime's informers must turn that into investigation states.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@DirtiesContext
 class KubernetesRuntimeIT {
 
     private static final String NAMESPACE = "investigations";
@@ -94,6 +104,12 @@ class KubernetesRuntimeIT {
 
     @Autowired
     private Dispatcher dispatcher;
+
+    @Autowired
+    private KubernetesRuntimeProperties runtimeProperties;
+
+    @Autowired
+    private MeterRegistry meters;
 
     private ApiClient api;
 
@@ -183,13 +199,21 @@ class KubernetesRuntimeIT {
 
         Pod pod = runPod(id);
         awaitStatus(id, "RUNNING");
+        BRIDGE.podLog(pod.getMetadata().getName(), "starting\nhypothesis: firewall\n");
+        assertThat(api.get("/api/v1/investigations/" + id + "/logs?tailLines=1").bearer(TOKEN).send().body())
+                .isEqualTo("hypothesis: firewall\n");
 
+        BRIDGE.podLog(pod.getMetadata().getName(), "starting\nhypothesis: firewall\nconcluded\n");
         terminate(pod, 0, "Completed", "CONCLUDED firewall rule change exhausted the connection pool");
         finishJob(id, "Complete", "CompletionsReached");
         awaitStatus(id, "SUCCEEDED");
         JsonNode done = investigation(id);
         assertThat(path(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
         assertThat(lastReason(done)).isEqualTo("firewall rule change exhausted the connection pool");
+        // Archived when the Job ended, so readable after the TTL removes the pod.
+        CLUSTER.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).delete();
+        assertThat(api.get("/api/v1/investigations/" + id + "/logs").bearer(TOKEN).send().body())
+                .isEqualTo("starting\nhypothesis: firewall\nconcluded\n");
     }
 
     @Test
@@ -249,6 +273,44 @@ class KubernetesRuntimeIT {
         launcher.launch(new LaunchRequest(UUID.fromString(id), tier, dev.nightshift.server.trust.TrustPhase.SHADOW));
         assertThat(CLUSTER.batch().v1().jobs().inNamespace(NAMESPACE).withLabel("investigation-id", id).list().getItems())
                 .singleElement().satisfies(same -> assertThat(same.getMetadata().getUid()).isEqualTo(job.getMetadata().getUid()));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // it stops the context's runtime, as a server that goes down would
+    void shouldCatchUpAfterARestartOnJobsThatEndedWhileTheServerWasDown() throws Exception {
+        String id = create(List.of("application"));
+        awaitJob(id);
+        Pod pod = runPod(id);
+        awaitStatus(id, "RUNNING");
+
+        ((KubernetesLauncher) launcher).close(); // the api-server goes down
+        terminate(pod, 0, "Completed", "ESCALATED confidence below threshold");
+        finishJob(id, "Complete", "CompletionsReached");
+        Thread.sleep(1000);
+        assertThat(investigation(id).path("status").asString()).as("nobody watches while down").isEqualTo("RUNNING");
+
+        io.kubernetes.client.openapi.ApiClient client = Config.fromUrl(BRIDGE.url(), true);
+        try (KubernetesLauncher restarted = new KubernetesLauncher(client, runtimeProperties, null, investigations,
+                Files.createTempDirectory("nightshift-restarted-"), new SimpleMeterRegistry())) {
+            restarted.start(); // the informers' first list holds the ended Job
+            awaitStatus(id, "ESCALATED");
+        }
+        assertThat(lastReason(investigation(id))).isEqualTo("confidence below threshold");
+    }
+
+    @Test
+    void shouldCountAJobWithoutInvestigationAsAnOrphanOnce() {
+        double before = meters.counter(MetricNames.ORPHANED_JOBS).count();
+        String stranger = UUID.randomUUID().toString();
+        CLUSTER.batch().v1().jobs().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                .withNewMetadata().withName("investigation-" + stranger).addToLabels("app", "autonomous-diagnostics")
+                .addToLabels("investigation-id", stranger).endMetadata()
+                .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("worker").withImage("x")
+                .endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> meters.counter(MetricNames.ORPHANED_JOBS).count() == before + 1);
+        finishJob(stranger, "Complete", "CompletionsReached"); // a later event of the same orphan
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> meters.counter(MetricNames.ORPHANED_JOBS).count() == before + 1);
     }
 
     @Test

@@ -12,6 +12,10 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +35,9 @@ final class KubernetesWatchBridge implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String target;
+    /** Logs by pod name: the mock has no kubelet, so the bridge answers {@code pods/{name}/log}. */
+    private final Map<String, String> podLogs = new ConcurrentHashMap<>();
+    private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/[^/]+/pods/([^/]+)/log");
 
     KubernetesWatchBridge(String mockUrl) throws IOException {
         this.target = mockUrl.endsWith("/") ? mockUrl.substring(0, mockUrl.length() - 1) : mockUrl;
@@ -48,12 +55,39 @@ final class KubernetesWatchBridge implements AutoCloseable {
         try (exchange) {
             String query = exchange.getRequestURI().getRawQuery();
             String pathAndQuery = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
-            if (query != null && (query.contains("watch=true") || query.contains("watch=1"))) {
+            Matcher podLog = POD_LOG.matcher(exchange.getRequestURI().getRawPath());
+            if (podLog.matches()) {
+                log(exchange, podLog.group(1), query);
+            } else if (query != null && (query.contains("watch=true") || query.contains("watch=1"))) {
                 watch(exchange, pathAndQuery);
             } else {
                 forward(exchange, pathAndQuery);
             }
         }
+    }
+
+    /** What the pod (container {@code worker}) has written so far. */
+    void podLog(String pod, String text) {
+        podLogs.put(pod, text);
+    }
+
+    /** As the kubelet answers: text/plain, honouring {@code tailLines}; 404 for an unknown pod. */
+    private void log(HttpExchange exchange, String pod, String query) throws IOException {
+        String text = podLogs.get(pod);
+        if (text == null) {
+            exchange.sendResponseHeaders(404, -1);
+            return;
+        }
+        Matcher tail = Pattern.compile("(?:^|&)tailLines=(\\d+)").matcher(query == null ? "" : query);
+        if (tail.find()) {
+            List<String> lines = text.lines().toList();
+            int keep = Math.min(lines.size(), Integer.parseInt(tail.group(1)));
+            text = String.join("\n", lines.subList(lines.size() - keep, lines.size())) + "\n";
+        }
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "text/plain");
+        exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+        exchange.getResponseBody().write(body);
     }
 
     private void forward(HttpExchange exchange, String pathAndQuery) throws IOException {

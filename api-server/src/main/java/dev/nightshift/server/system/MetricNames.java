@@ -1,0 +1,14 @@
+package dev.nightshift.server.system;
+
+/** Every metric Nightshift records, under one prefix ({@code nightshift_...} in Prometheus). */
+public final class MetricNames {
+
+    /** Gauge: investigations waiting in {@code QUEUED}. */
+    public static final String QUEUE_DEPTH = "nightshift.queue.depth";
+    /** Gauge: investigations {@code LAUNCHING} or {@code RUNNING}. */
+    public static final String ACTIVE_RUNS = "nightshift.runs.active";
+    /** Counter: runtime objects (Jobs) found with no investigation behind them. */
+    public static final String ORPHANED_JOBS = "nightshift.jobs.orphaned";
+
+    private MetricNames() {}
+}
