@@ -92,7 +92,11 @@ class DispatcherIT {
     }
 
     private Dispatcher dispatcher(InvestigationLauncher launcher, int cap) {
-        return new Dispatcher(launcher, cap, investigations, investigationProperties,
+        return dispatcher(launcher, cap, investigationProperties);
+    }
+
+    private Dispatcher dispatcher(InvestigationLauncher launcher, int cap, InvestigationProperties tiers) {
+        return new Dispatcher(launcher, cap, investigations, tiers,
                 new DispatcherProperties(true, cap, Duration.ofSeconds(2), Duration.ofSeconds(60)), jdbc,
                 transactionManager, Clock.systemUTC(), meters);
     }
@@ -100,8 +104,11 @@ class DispatcherIT {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     private UUID queue(String severity) {
-        var request = new InvestigationRequest("t", "p", List.of(Domain.NETWORK), Severity.valueOf(severity),
-                null, null, null);
+        return queue(severity, List.of(Domain.NETWORK));
+    }
+
+    private UUID queue(String severity, List<Domain> domains) {
+        var request = new InvestigationRequest("t", "p", domains, Severity.valueOf(severity), null, null, null);
         return investigations.create(request, "test", null).investigation().summary().id();
     }
 
@@ -146,6 +153,23 @@ class DispatcherIT {
                 .isEqualTo(18);
         assertThat(meters.get(MetricNames.QUEUE_DEPTH).gauge().value()).isEqualTo(18);
         assertThat(meters.get(MetricNames.ACTIVE_RUNS).gauge().value()).isEqualTo(12);
+    }
+
+    @Test
+    void shouldHoldEachTiersOwnCap() {
+        UUID firstSimple = queue("CRITICAL");
+        queue("CRITICAL");
+        queue("CRITICAL");
+        UUID multiA = queue("INFO", List.of(Domain.DATABASE, Domain.APPLICATION));
+        UUID multiB = queue("INFO", List.of(Domain.NETWORK, Domain.SECURITY));
+        var oneSimpleAtATime = new InvestigationProperties(List.of(
+                new InvestigationProperties.Tier("simple", 1, null, 8, 1, null),
+                new InvestigationProperties.Tier("multi-domain", 6, null, 15, 0, null)), Duration.ofHours(24));
+        AcceptingLauncher launcher = new AcceptingLauncher();
+
+        dispatcher(launcher, 10, oneSimpleAtATime).dispatch();
+
+        assertThat(launcher.launched).containsExactly(firstSimple, multiA, multiB);
     }
 
     @Test
