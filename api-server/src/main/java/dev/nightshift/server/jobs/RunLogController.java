@@ -1,5 +1,6 @@
 package dev.nightshift.server.jobs;
 
+import dev.nightshift.server.investigation.InvestigationNotFoundException;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.system.ApiException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,9 @@ class RunLogController {
         if (!follow.equals("true") && !follow.equals("false")) {
             throw ApiException.invalid("follow", "must be true or false");
         }
-        investigations.get(id); // 404 for an unknown investigation
+        if (!investigations.exists(id)) {
+            throw new InvestigationNotFoundException(id);
+        }
         var runLog = launcher.log(id);
         StreamingResponseBody body = out -> {
             if (runLog.isPresent()) {

@@ -1,5 +1,7 @@
 package dev.nightshift.server.jobs;
 
+import static dev.nightshift.server.InvestigationJson.lastReason;
+import static dev.nightshift.server.InvestigationJson.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +11,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,23 +82,12 @@ class LocalRuntimeIT {
         return last[0];
     }
 
-    private static List<String> path(JsonNode investigation) {
-        List<String> states = new ArrayList<>();
-        investigation.path("transitions").forEach(t -> states.add(t.path("to").asString()));
-        return states;
-    }
-
-    private static String lastReason(JsonNode investigation) {
-        JsonNode transitions = investigation.path("transitions");
-        return transitions.get(transitions.size() - 1).path("reason").asString();
-    }
-
     @Test
     void shouldRunToTheWorkersOutcomeAndKeepItsLog() throws IOException {
         script("conclude");
         String id = create("warning");
         JsonNode done = awaitTerminal(id);
-        assertThat(path(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
+        assertThat(states(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
         assertThat(lastReason(done)).isEqualTo("connection pool exhausted by slow queries");
 
         ApiClient.Response log = api.get("/api/v1/investigations/" + id + "/logs").bearer(TOKEN).send();
@@ -109,7 +99,7 @@ class LocalRuntimeIT {
     void shouldEscalateWhenTheWorkerSaysSo() throws IOException {
         script("escalate");
         JsonNode done = awaitTerminal(create("info"));
-        assertThat(path(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "ESCALATED");
+        assertThat(states(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "ESCALATED");
         assertThat(lastReason(done)).isEqualTo("reasoning not available");
     }
 
@@ -131,7 +121,7 @@ class LocalRuntimeIT {
         script("sleep");
         String id = create("critical");
         JsonNode done = awaitTerminal(id);
-        assertThat(path(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "TIMED_OUT");
+        assertThat(states(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "TIMED_OUT");
         assertThat(lastReason(done)).isEqualTo("DeadlineExceeded: ran longer than 4 s");
         assertThat(api.get("/api/v1/investigations/" + id + "/logs?tailLines=1").bearer(TOKEN).send().body())
                 .matches("thinking \\d+\\n");
@@ -147,7 +137,7 @@ class LocalRuntimeIT {
         assertThat(cancelled.status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> !dispatcherLauncherActive(id));
         JsonNode after = api.get("/api/v1/investigations/" + id).bearer(TOKEN).send().json();
-        assertThat(path(after)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "CANCELLED");
+        assertThat(states(after)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "CANCELLED");
         ApiClient.Response log = api.get("/api/v1/investigations/" + id + "/logs?follow=true").bearer(TOKEN).send();
         assertThat(log.body()).contains("thinking 0");
     }

@@ -1,5 +1,7 @@
 package dev.nightshift.server.jobs.kubernetes;
 
+import static dev.nightshift.server.InvestigationJson.lastReason;
+import static dev.nightshift.server.InvestigationJson.states;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +29,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,17 +177,6 @@ class KubernetesRuntimeIT {
         CLUSTER.batch().v1().jobs().inNamespace(NAMESPACE).resource(job).updateStatus();
     }
 
-    private static List<String> path(JsonNode investigation) {
-        List<String> states = new ArrayList<>();
-        investigation.path("transitions").forEach(t -> states.add(t.path("to").asString()));
-        return states;
-    }
-
-    private static String lastReason(JsonNode investigation) {
-        JsonNode transitions = investigation.path("transitions");
-        return transitions.get(transitions.size() - 1).path("reason").asString();
-    }
-
     @Test
     void shouldCreateTheJobAndFollowItToTheWorkersConclusion() {
         String id = create(List.of("network"));
@@ -208,7 +198,7 @@ class KubernetesRuntimeIT {
         finishJob(id, "Complete", "CompletionsReached");
         awaitStatus(id, "SUCCEEDED");
         JsonNode done = investigation(id);
-        assertThat(path(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
+        assertThat(states(done)).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
         assertThat(lastReason(done)).isEqualTo("firewall rule change exhausted the connection pool");
         // Archived when the Job ended, so readable after the TTL removes the pod.
         CLUSTER.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).delete();
@@ -261,7 +251,7 @@ class KubernetesRuntimeIT {
         assertThat(api.post("/api/v1/investigations/" + id + "/cancel").bearer(TOKEN).send().status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> CLUSTER.batch().v1().jobs().inNamespace(NAMESPACE)
                 .withName("investigation-" + id).get() == null);
-        assertThat(path(investigation(id))).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "CANCELLED");
+        assertThat(states(investigation(id))).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "CANCELLED");
     }
 
     @Test
