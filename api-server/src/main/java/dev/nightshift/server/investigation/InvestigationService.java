@@ -1,10 +1,13 @@
 package dev.nightshift.server.investigation;
 
+import dev.nightshift.server.events.EventStore;
+import dev.nightshift.server.events.StoredEvent;
 import dev.nightshift.server.system.UuidV7;
 import dev.nightshift.server.trust.TrustProperties;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -34,13 +37,14 @@ public class InvestigationService {
     private final InvestigationRepository repository;
     private final IdempotencyKeys idempotencyKeys;
     private final InvestigationQueries queries;
+    private final EventStore events;
     private final InvestigationProperties properties;
     private final TrustProperties trust;
     private final TransactionTemplate transactions;
     private final TransactionTemplate readOnly;
     private final JsonMapper json;
     private final Clock clock;
-    private final ApplicationEventPublisher events;
+    private final ApplicationEventPublisher publisher;
     private final UuidV7 ids = new UuidV7();
 
     /** Published inside the creating transaction; listeners after commit see the new row. */
@@ -51,7 +55,8 @@ public class InvestigationService {
 
     InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
             InvestigationProperties properties, TrustProperties trust, PlatformTransactionManager transactionManager,
-            JsonMapper json, Clock clock, ApplicationEventPublisher events) {
+            JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events) {
+        this.publisher = publisher;
         this.events = events;
         this.queries = queries;
         this.repository = repository;
@@ -114,8 +119,10 @@ public class InvestigationService {
                     return false;
                 }
                 InvestigationStatus before = investigation.status();
+                int recorded = investigation.transitions().size();
                 boolean applied = investigation.report(observed, actor, reason, clock.instant());
                 if (applied) {
+                    recordTransitions(investigation, recorded);
                     log.info("Investigation {} -> {} ({}): {}", before, observed, actor, reason);
                 } else {
                     log.info("Report {} by {} ignored: investigation is {}", observed, actor, before);
@@ -146,10 +153,12 @@ public class InvestigationService {
             Investigation investigation = repository.findForUpdate(id)
                     .orElseThrow(() -> new InvestigationNotFoundException(id));
             try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
+                int recorded = investigation.transitions().size();
                 investigation.request(InvestigationStatus.CANCELLED, actor,
                         reason == null || reason.isBlank() ? "cancelled by " + actor : reason, clock.instant());
                 repository.flush();
-                events.publishEvent(new InvestigationCancelled(id));
+                recordTransitions(investigation, recorded);
+                publisher.publishEvent(new InvestigationCancelled(id));
                 log.info("Investigation cancelled by {}", actor);
             }
             return detail(investigation);
@@ -163,12 +172,26 @@ public class InvestigationService {
                 request.labels() == null ? Map.of() : request.labels(), request.target(), tier, trust.phase(),
                 Source.API, principal);
         repository.saveAndFlush(investigation);
-        events.publishEvent(new InvestigationQueued(id));
+        recordTransitions(investigation, 0);
+        publisher.publishEvent(new InvestigationQueued(id));
         try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
             log.info("Investigation queued by {}: tier {}, phase {}, domains {}", principal, tier,
                     trust.phase(), investigation.domains());
         }
         return detail(investigation);
+    }
+
+    /** The payload of a {@code STATE_CHANGED} event. */
+    public record StateChanged(InvestigationStatus from, InvestigationStatus to, Instant at, String actor, String reason,
+            boolean terminal) {}
+
+    /** Appends a {@code STATE_CHANGED} event to the history for each transition from {@code first} on. */
+    private void recordTransitions(Investigation investigation, int first) {
+        List<Transition> transitions = investigation.transitions();
+        for (Transition t : transitions.subList(first, transitions.size())) {
+            events.appendServerEvent(investigation.id(), StoredEvent.STATE_CHANGED,
+                    new StateChanged(t.from(), t.to(), t.at(), t.actor(), t.reason(), t.to().isTerminal()));
+        }
     }
 
     /** The API's view, with the queue position computed while queued. */

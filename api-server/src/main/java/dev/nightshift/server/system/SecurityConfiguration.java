@@ -67,7 +67,8 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
-                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*", INVESTIGATIONS + "/*/logs")
+                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*", INVESTIGATIONS + "/*/logs",
+                                INVESTIGATIONS + "/*/events")
                                 .hasRole(Role.VIEWER.name())
                         .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel")
                                 .hasRole(Role.OPERATOR.name())

@@ -1,0 +1,164 @@
+package dev.nightshift.server.events;
+
+import dev.nightshift.server.system.ApiException;
+import dev.nightshift.server.system.ProblemType;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * {@code GET /api/v1/investigations/{id}/events}: the history as a JSON page, or as Server-Sent
+ * Events that replay from the database after {@code Last-Event-ID} and then follow live, ending
+ * after the event of the terminal state.
+ */
+@RestController
+class EventController {
+
+    private static final Logger log = LoggerFactory.getLogger(EventController.class);
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    static final int REPLAY_BATCH = 500;
+    static final int CLIENT_BUFFER = 1000;
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    static final Duration STREAM_TIMEOUT = Duration.ofHours(1);
+
+    /** {@code EventPage}: events oldest first; {@code next} is the {@code after} of the next page. */
+    record EventPage(List<StoredEvent> items, Long next) {}
+
+    private final EventStore store;
+    private final EventBroadcaster broadcaster;
+    private final JdbcClient jdbc;
+
+    EventController(EventStore store, EventBroadcaster broadcaster, JdbcClient jdbc) {
+        this.store = store;
+        this.broadcaster = broadcaster;
+        this.jdbc = jdbc;
+    }
+
+    @GetMapping(path = "/api/v1/investigations/{id}/events", produces = MediaType.APPLICATION_JSON_VALUE)
+    EventPage page(@PathVariable UUID id, @RequestParam(required = false) String after,
+            @RequestParam(required = false) String limit) {
+        long from = position("after", after);
+        int size = limit == null ? DEFAULT_LIMIT : (int) bounded("limit", limit, 1, MAX_LIMIT);
+        requireInvestigation(id);
+        List<StoredEvent> items = store.after(id, from, size + 1);
+        Long next = null;
+        if (items.size() > size) {
+            items = items.subList(0, size);
+            next = items.getLast().position();
+        }
+        return new EventPage(items, next);
+    }
+
+    @GetMapping(path = "/api/v1/investigations/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter stream(@PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            @RequestParam(required = false) String after) {
+        long from = lastEventId != null ? position("Last-Event-ID", lastEventId) : position("after", after);
+        requireInvestigation(id);
+        SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
+        // Subscribe before replaying: what commits in between is in the queue, and duplicates are skipped.
+        EventBroadcaster.Subscription subscription = broadcaster.subscribe(id, CLIENT_BUFFER);
+        emitter.onCompletion(subscription::close);
+        emitter.onTimeout(subscription::close);
+        emitter.onError(error -> subscription.close());
+        Thread.ofVirtual().name("sse-" + id).start(() -> pump(id, from, subscription, emitter));
+        return emitter;
+    }
+
+    /** Replays, then follows; one virtual thread per client, so a slow one blocks only itself. */
+    private void pump(UUID id, long from, EventBroadcaster.Subscription subscription, SseEmitter emitter) {
+        long last = from;
+        try (subscription) {
+            while (true) {
+                List<StoredEvent> batch = store.after(id, last, REPLAY_BATCH);
+                for (StoredEvent event : batch) {
+                    send(emitter, event);
+                    last = event.position();
+                    if (terminal(event)) {
+                        emitter.complete();
+                        return;
+                    }
+                }
+                if (batch.size() < REPLAY_BATCH) {
+                    break;
+                }
+            }
+            while (true) {
+                StoredEvent event = subscription.queue().poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+                if (subscription.overflowed()) {
+                    log.info("Closing a slow event stream of investigation {} at {}; it resumes with Last-Event-ID",
+                            id, last);
+                    emitter.complete();
+                    return;
+                }
+                if (event == null) {
+                    emitter.send(SseEmitter.event().comment("heartbeat"));
+                    continue;
+                }
+                if (event.position() <= last) {
+                    continue;
+                }
+                // Fill any gap from the database, so the stream stays gap-free in every interleaving.
+                List<StoredEvent> pending = event.position() == last + 1 ? List.of(event)
+                        : store.after(id, last, (int) (event.position() - last));
+                for (StoredEvent next : pending) {
+                    send(emitter, next);
+                    last = next.position();
+                    if (terminal(next)) {
+                        emitter.complete();
+                        return;
+                    }
+                }
+            }
+        } catch (IOException | IllegalStateException e) {
+            // The client went away; it resumes with Last-Event-ID.
+            emitter.completeWithError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            emitter.complete();
+        }
+    }
+
+    private static void send(SseEmitter emitter, StoredEvent event) throws IOException {
+        emitter.send(SseEmitter.event().id(Long.toString(event.position())).name(event.type())
+                .data(event, MediaType.APPLICATION_JSON));
+    }
+
+    static boolean terminal(StoredEvent event) {
+        return StoredEvent.STATE_CHANGED.equals(event.type()) && event.payload().path("terminal").asBoolean(false);
+    }
+
+    private void requireInvestigation(UUID id) {
+        if (!jdbc.sql("SELECT EXISTS (SELECT 1 FROM investigations WHERE id = ?)").param(id).query(Boolean.class).single()) {
+            throw new ApiException(ProblemType.NOT_FOUND, "No investigation " + id + ".");
+        }
+    }
+
+    private static long position(String name, String value) {
+        return value == null ? 0 : bounded(name, value, 0, Long.MAX_VALUE);
+    }
+
+    private static long bounded(String name, String value, long min, long max) {
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.invalid(name, "must be an integer from " + min + " to " + max);
+    }
+}
