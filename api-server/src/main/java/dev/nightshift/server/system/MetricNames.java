@@ -10,5 +10,8 @@ public final class MetricNames {
     /** Counter: runtime objects (Jobs) found with no investigation behind them. */
     public static final String ORPHANED_JOBS = "nightshift.jobs.orphaned";
 
+    /** Counter: event records that could never be stored, sent to the dead-letter topic. */
+    public static final String EVENTS_DEAD_LETTERED = "nightshift.events.dead-lettered";
+
     private MetricNames() {}
 }
