@@ -14,8 +14,10 @@ import java.util.Map;
  * else a crash. The outcome line goes to the result file ({@code NIGHTSHIFT_RESULT_FILE}, or the
  * Kubernetes termination message at {@code /dev/termination-log}).
  *
- * <p>This build has no reasoning loop yet (the worker issue brings it): it checks its environment
- * and honestly escalates, so that the whole path from API to Job to outcome runs end to end.
+ * <p>This build has no reasoning loop yet (the worker issue brings it): it checks its environment,
+ * publishes {@code STARTED} and an honest {@code ESCALATED} to the event stream when there is one
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}), and escalates, so that the whole path from API to Job to
+ * event history to outcome runs end to end.
  */
 public final class WorkerMain {
 
@@ -40,7 +42,15 @@ public final class WorkerMain {
         }
         System.out.println("nightshift-worker: investigation " + config.investigationId() + ", api-server "
                 + config.apiUrl() + ": no reasoning loop in this build, escalating to a human");
-        report(resultFile, new RunResult(RunResult.Outcome.ESCALATED, "reasoning not available"));
+        RunResult result = new RunResult(RunResult.Outcome.ESCALATED, "reasoning not available");
+        // Until registration gives the attempt number (worker issue), every run is attempt 1.
+        try (EventPublisher events = EventPublisher.connect(environment.get("KAFKA_BOOTSTRAP_SERVERS"),
+                config.investigationId(), 1)) {
+            events.publish("STARTED", Map.of("secrets", "none: no Vault configured"));
+            events.publish("ESCALATED", Map.of("reason", result.reason()));
+        }
+        // The final event first, then the outcome line: the history normally ends with the worker's word.
+        report(resultFile, result);
         return RunResult.EXIT_OK;
     }
 

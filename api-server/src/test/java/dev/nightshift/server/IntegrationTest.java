@@ -69,6 +69,7 @@ public abstract class IntegrationTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("nightshift.data-dir", DATA_DIR::toString);
+        registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
         registry.add("nightshift.security.admin-token", () -> ADMIN);
         // The API tests look at investigations as created; LocalRuntimeIT runs them.
         registry.add("nightshift.dispatcher.enabled", () -> "false");

@@ -1,8 +1,10 @@
 package dev.nightshift.server.events;
 
+import dev.nightshift.contract.EventEnvelope;
 import dev.nightshift.server.system.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -11,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -28,7 +31,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 class KafkaEventConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaEventConfiguration.class);
-    static final String TOPIC = "nightshift.investigation-events";
+    static final String TOPIC = EventEnvelope.TOPIC;
     static final String DEAD_LETTER_TOPIC = TOPIC + ".DLT";
 
     @Bean
@@ -46,6 +49,17 @@ class KafkaEventConfiguration {
         DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
         handler.addNotRetryableExceptions(PoisonEventException.class);
         return handler;
+    }
+
+    /** Created at start when missing; as many dead-letter partitions as event partitions. */
+    @Bean
+    NewTopic investigationEventsTopic() {
+        return TopicBuilder.name(TOPIC).partitions(3).build();
+    }
+
+    @Bean
+    NewTopic deadLetterTopic() {
+        return TopicBuilder.name(DEAD_LETTER_TOPIC).partitions(3).build();
     }
 
     @Bean

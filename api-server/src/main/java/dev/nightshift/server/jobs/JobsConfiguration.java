@@ -37,7 +37,8 @@ class JobsConfiguration {
             case "local" -> new LocalLauncher(local, WorkerClasspath.locate(local.workerJar(), absoluteDataDir),
                     absoluteDataDir, () -> local.apiUrl() != null ? local.apiUrl()
                             : "http://127.0.0.1:" + environment.getProperty("local.server.port",
-                                    environment.getProperty("server.port", "8080")), investigations);
+                                    environment.getProperty("server.port", "8080")),
+                    () -> environment.getProperty("spring.kafka.bootstrap-servers"), investigations);
             case "kubernetes" -> {
                 KubernetesLauncher launcher = new KubernetesLauncher(kubernetesClient(kubernetes), kubernetes,
                         template(kubernetes.jobTemplate()), investigations, absoluteDataDir, meters);

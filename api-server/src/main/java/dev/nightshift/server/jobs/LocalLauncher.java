@@ -39,6 +39,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
     private final Path logs;
     private final Path runs;
     private final Supplier<String> apiUrl;
+    private final Supplier<String> kafkaBootstrapServers;
     private final InvestigationService investigations;
     private final Map<UUID, Run> active = new ConcurrentHashMap<>();
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
@@ -57,7 +58,8 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
     }
 
     LocalLauncher(LocalRuntimeProperties properties, String workerClasspath, Path dataDir, Supplier<String> apiUrl,
-            InvestigationService investigations) throws IOException {
+            Supplier<String> kafkaBootstrapServers, InvestigationService investigations) throws IOException {
+        this.kafkaBootstrapServers = kafkaBootstrapServers;
         this.properties = properties;
         this.workerClasspath = workerClasspath;
         this.logs = Files.createDirectories(dataDir.resolve("logs"));
@@ -90,6 +92,10 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         environment.put("INVESTIGATION_ID", id.toString());
         environment.put("NIGHTSHIFT_API_URL", apiUrl.get());
         environment.put("NIGHTSHIFT_RESULT_FILE", resultFile.toString());
+        String kafka = kafkaBootstrapServers.get();
+        if (kafka != null && !kafka.isBlank()) {
+            environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
+        }
         Process process;
         try {
             Files.createDirectories(runDirectory);

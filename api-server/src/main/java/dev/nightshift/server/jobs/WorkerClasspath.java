@@ -2,6 +2,8 @@ package dev.nightshift.server.jobs;
 
 import dev.nightshift.contract.RunResult;
 import dev.nightshift.worker.WorkerMain;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,11 +18,11 @@ import java.util.stream.Stream;
 
 /**
  * Finds the agent-worker's classpath for the local runtime, whatever the working directory: the
- * server depends on the worker and on the contract module it uses, so their classes are wherever
- * the server's are. Run from a build, those are jars or classes directories on disk; run from the
+ * server depends on the worker and on what it uses (the contract module, the Kafka client and
+ * SLF4J's API), so their classes are wherever the server's are. Run from a build, those are jars or classes directories on disk; run from the
  * executable jar, they are jars nested inside, which are copied out at start (a child JVM cannot
- * read nested jars). When the worker gains third-party dependencies it becomes a shaded jar and
- * this list stays one entry long.
+ * read nested jars). When the worker gains more dependencies it becomes a shaded jar and this
+ * list one entry long.
  */
 final class WorkerClasspath {
 
@@ -34,7 +36,7 @@ final class WorkerClasspath {
             }
             return configured.toString();
         }
-        return Stream.of(WorkerMain.class, RunResult.class)
+        return Stream.of(WorkerMain.class, RunResult.class, KafkaProducer.class, LoggerFactory.class)
                 .map(type -> onDisk(type, dataDir.resolve("worker")).toString())
                 .collect(Collectors.joining(File.pathSeparator));
     }

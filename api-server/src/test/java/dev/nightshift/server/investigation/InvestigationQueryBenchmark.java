@@ -40,6 +40,7 @@ class InvestigationQueryBenchmark {
         try {
             Path dir = Files.createTempDirectory("nightshift-bench-");
             registry.add("nightshift.data-dir", dir::toString);
+            registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -42,6 +42,7 @@ class DispatcherIT {
     static void properties(DynamicPropertyRegistry registry) throws IOException {
         var dataDir = Files.createTempDirectory("nightshift-dispatcher-");
         registry.add("nightshift.data-dir", dataDir::toString);
+        registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
         registry.add("nightshift.security.admin-token", () -> "dispatcher-it");
         registry.add("nightshift.dispatcher.enabled", () -> "false"); // only the dispatchers built here run
     }

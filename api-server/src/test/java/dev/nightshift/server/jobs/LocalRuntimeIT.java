@@ -37,6 +37,7 @@ class LocalRuntimeIT {
         dataDir = Files.createTempDirectory("nightshift-local-");
         Path testClasses = Path.of(ScriptedWorker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         registry.add("nightshift.data-dir", dataDir::toString);
+        registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
         registry.add("nightshift.security.admin-token", () -> TOKEN);
         registry.add("nightshift.runtime.local.worker-jar", testClasses::toString);
         registry.add("nightshift.runtime.local.worker-main-class", ScriptedWorker.class::getName);

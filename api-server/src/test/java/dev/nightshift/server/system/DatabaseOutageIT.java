@@ -33,6 +33,7 @@ class DatabaseOutageIT {
     static void properties(DynamicPropertyRegistry registry) throws IOException {
         Path dataDir = Files.createTempDirectory("nightshift-outage-");
         registry.add("nightshift.data-dir", dataDir::toString);
+        registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
         registry.add("nightshift.security.admin-token", () -> TOKEN);
         registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
     }

@@ -80,6 +80,7 @@ class KubernetesRuntimeIT {
     static void properties(DynamicPropertyRegistry registry) throws IOException {
         var dataDir = Files.createTempDirectory("nightshift-kubernetes-");
         registry.add("nightshift.data-dir", dataDir::toString);
+        registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
         registry.add("nightshift.security.admin-token", () -> TOKEN);
         registry.add("nightshift.runtime.type", () -> "kubernetes");
         registry.add("nightshift.runtime.kubernetes.namespace", () -> NAMESPACE);

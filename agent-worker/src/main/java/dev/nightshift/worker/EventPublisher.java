@@ -1,0 +1,78 @@
+package dev.nightshift.worker;
+
+import dev.nightshift.contract.EventEnvelope;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes this run's events: idempotent, {@code acks=all}, keyed by investigation ID so they stay
+ * in order. Without a broker it publishes nothing and says so; a broker that fails is reported on
+ * stderr and never fails the run, since the outcome line still reaches the server.
+ */
+final class EventPublisher implements AutoCloseable {
+
+    private final KafkaProducer<String, String> producer;
+    private final UUID investigationId;
+    private final int attempt;
+    private long seq;
+
+    private EventPublisher(KafkaProducer<String, String> producer, UUID investigationId, int attempt) {
+        this.producer = producer;
+        this.investigationId = investigationId;
+        this.attempt = attempt;
+    }
+
+    static EventPublisher connect(String bootstrapServers, UUID investigationId, int attempt) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            System.out.println("nightshift-worker: no KAFKA_BOOTSTRAP_SERVERS, publishing no events");
+            return new EventPublisher(null, investigationId, attempt);
+        }
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "worker-" + investigationId + "-" + attempt);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return new EventPublisher(new KafkaProducer<>(config, new StringSerializer(), new StringSerializer()),
+                investigationId, attempt);
+    }
+
+    /** Publishes one event and waits until the broker has it; returns whether it did. */
+    boolean publish(String type, Map<String, String> payload) {
+        if (producer == null) {
+            return false;
+        }
+        EventEnvelope event = new EventEnvelope(UUID.randomUUID(), investigationId, attempt, seq++, type, Instant.now(),
+                System.getenv("TRACEPARENT"), payload);
+        try {
+            producer.send(new ProducerRecord<>(EventEnvelope.TOPIC, investigationId.toString(), event.toJson()))
+                    .get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            System.err.println("nightshift-worker: could not publish " + type + ": " + e);
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+}
