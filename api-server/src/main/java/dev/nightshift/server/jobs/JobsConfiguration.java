@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,21 +28,27 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Configuration(proxyBeanMethods = false)
 class JobsConfiguration {
 
+    /** How long a run's end, as its runtime saw it, waits for the worker's own final event. */
+    @Bean
+    RunEnds runEnds(InvestigationService investigations, @Value("${nightshift.runtime.end-grace:10s}") Duration grace) {
+        return new RunEnds(investigations, grace);
+    }
+
     @Bean
     InvestigationLauncher investigationLauncher(@Value("${nightshift.runtime.type:local}") String type,
             LocalRuntimeProperties local, KubernetesRuntimeProperties kubernetes,
             @Value("${nightshift.data-dir}") Path dataDir, Environment environment,
-            InvestigationService investigations, MeterRegistry meters) throws IOException {
+            InvestigationService investigations, RunEnds runEnds, MeterRegistry meters) throws IOException {
         Path absoluteDataDir = dataDir.toAbsolutePath();
         return switch (type) {
             case "local" -> new LocalLauncher(local, WorkerClasspath.locate(local.workerJar(), absoluteDataDir),
                     absoluteDataDir, () -> local.apiUrl() != null ? local.apiUrl()
                             : "http://127.0.0.1:" + environment.getProperty("local.server.port",
                                     environment.getProperty("server.port", "8080")),
-                    () -> environment.getProperty("spring.kafka.bootstrap-servers"), investigations);
+                    () -> environment.getProperty("spring.kafka.bootstrap-servers"), investigations, runEnds);
             case "kubernetes" -> {
                 KubernetesLauncher launcher = new KubernetesLauncher(kubernetesClient(kubernetes), kubernetes,
-                        template(kubernetes.jobTemplate()), investigations, absoluteDataDir, meters);
+                        template(kubernetes.jobTemplate()), investigations, runEnds, absoluteDataDir, meters);
                 launcher.start();
                 yield launcher;
             }

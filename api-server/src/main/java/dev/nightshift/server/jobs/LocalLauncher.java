@@ -41,6 +41,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
     private final Supplier<String> apiUrl;
     private final Supplier<String> kafkaBootstrapServers;
     private final InvestigationService investigations;
+    private final RunEnds runEnds;
     private final Map<UUID, Run> active = new ConcurrentHashMap<>();
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("local-runtime-deadlines").daemon().factory());
@@ -58,7 +59,9 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
     }
 
     LocalLauncher(LocalRuntimeProperties properties, String workerClasspath, Path dataDir, Supplier<String> apiUrl,
-            Supplier<String> kafkaBootstrapServers, InvestigationService investigations) throws IOException {
+            Supplier<String> kafkaBootstrapServers, InvestigationService investigations, RunEnds runEnds)
+            throws IOException {
+        this.runEnds = runEnds;
         this.kafkaBootstrapServers = kafkaBootstrapServers;
         this.properties = properties;
         this.workerClasspath = workerClasspath;
@@ -131,7 +134,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         }
         RunEnd end = run.timedOut ? RunEnd.deadlineExceeded(deadline)
                 : RunEnd.exited(run.process.exitValue(), readResult(resultFile), properties.workerHeap());
-        investigations.report(id, end.status(), NAME, end.reason());
+        runEnds.ended(id, end, NAME);
     }
 
     private static Optional<RunResult> readResult(Path resultFile) {

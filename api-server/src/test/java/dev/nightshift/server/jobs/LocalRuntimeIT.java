@@ -38,6 +38,7 @@ class LocalRuntimeIT {
         Path testClasses = Path.of(ScriptedWorker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         registry.add("nightshift.data-dir", dataDir::toString);
         registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
+        registry.add("nightshift.runtime.end-grace", () -> "0s"); // no worker event to wait for
         registry.add("nightshift.security.admin-token", () -> TOKEN);
         registry.add("nightshift.runtime.local.worker-jar", testClasses::toString);
         registry.add("nightshift.runtime.local.worker-main-class", ScriptedWorker.class::getName);

@@ -61,7 +61,8 @@ class RealWorkerIT {
         List<String> states = new ArrayList<>();
         done.path("transitions").forEach(t -> states.add(t.path("to").asString()));
         assertThat(states).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "ESCALATED");
-        // Whichever of the worker's event and its outcome line arrived first decided; both say the same.
+        // The runtime's view of the end waits a grace for the worker's own final event, which decides.
+        assertThat(done.path("transitions").get(3).path("actor").asString()).isEqualTo("worker");
         assertThat(done.path("transitions").get(3).path("reason").asString()).isEqualTo("reasoning not available");
         assertThat(workerEvents(api, id)).containsExactly("STARTED", "ESCALATED");
         assertThat(api.get("/api/v1/investigations/" + id + "/logs").bearer(TOKEN).send().body())

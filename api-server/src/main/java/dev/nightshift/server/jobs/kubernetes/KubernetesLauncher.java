@@ -7,6 +7,7 @@ import dev.nightshift.server.jobs.InvestigationLauncher;
 import dev.nightshift.server.jobs.LaunchException;
 import dev.nightshift.server.jobs.LaunchRequest;
 import dev.nightshift.server.jobs.RunEnd;
+import dev.nightshift.server.jobs.RunEnds;
 import dev.nightshift.server.jobs.FileRunLog;
 import dev.nightshift.server.jobs.RunLog;
 import dev.nightshift.server.system.MetricNames;
@@ -69,6 +70,7 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
     private final CoreV1Api core;
     private final PodLogs podLogs;
     private final InvestigationService investigations;
+    private final RunEnds runEnds;
     private final Path logs;
     private final RateLimiter rateLimiter;
     private final Counter orphans;
@@ -83,7 +85,9 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
      * @param template the site's Job template, or {@code null}
      */
     public KubernetesLauncher(ApiClient client, KubernetesRuntimeProperties properties, V1Job template,
-            InvestigationService investigations, Path dataDir, MeterRegistry meters) throws IOException {
+            InvestigationService investigations, RunEnds runEnds, Path dataDir, MeterRegistry meters)
+            throws IOException {
+        this.runEnds = runEnds;
         client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
         this.properties = properties;
         this.template = template;
@@ -253,9 +257,7 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
         }
         withMdc(id.get(), () -> {
             latestPod(id.get()).ifPresent(pod -> archive(pod, logs.resolve(id.get() + ".log")));
-            if (!investigations.report(id.get(), end.get().status(), NAME, end.get().reason())) {
-                log.debug("Job {} ended; its investigation had already ended", job.getMetadata().getName());
-            }
+            runEnds.ended(id.get(), end.get(), NAME);
         });
     }
 

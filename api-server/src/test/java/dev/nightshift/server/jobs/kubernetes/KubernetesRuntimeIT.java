@@ -11,6 +11,7 @@ import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.jobs.Dispatcher;
 import dev.nightshift.server.jobs.InvestigationLauncher;
 import dev.nightshift.server.jobs.LaunchRequest;
+import dev.nightshift.server.jobs.RunEnds;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -81,6 +82,7 @@ class KubernetesRuntimeIT {
         var dataDir = Files.createTempDirectory("nightshift-kubernetes-");
         registry.add("nightshift.data-dir", dataDir::toString);
         registry.add("nightshift.events.embedded-kafka.enabled", () -> "false"); // no worker events here
+        registry.add("nightshift.runtime.end-grace", () -> "0s"); // no worker event to wait for
         registry.add("nightshift.security.admin-token", () -> TOKEN);
         registry.add("nightshift.runtime.type", () -> "kubernetes");
         registry.add("nightshift.runtime.kubernetes.namespace", () -> NAMESPACE);
@@ -282,7 +284,8 @@ class KubernetesRuntimeIT {
 
         io.kubernetes.client.openapi.ApiClient client = Config.fromUrl(BRIDGE.url(), true);
         try (KubernetesLauncher restarted = new KubernetesLauncher(client, runtimeProperties, null, investigations,
-                Files.createTempDirectory("nightshift-restarted-"), new SimpleMeterRegistry())) {
+                new RunEnds(investigations, Duration.ZERO), Files.createTempDirectory("nightshift-restarted-"),
+                new SimpleMeterRegistry())) {
             restarted.start(); // the informers' first list holds the ended Job
             awaitStatus(id, "ESCALATED");
         }
