@@ -7,10 +7,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * Hands committed events to the live streams of this replica. Each stream has a bounded queue of
+ * Hands committed events (announced by {@link EventNotifications}) to the live streams of this
+ * replica. Each stream has a bounded queue of
  * its own: a slow client fills only its own queue, and on overflow it is dropped (it resumes from
  * the database with {@code Last-Event-ID}), so it never delays anyone else.
  */
@@ -23,6 +23,7 @@ public class EventBroadcaster {
         private final BlockingQueue<StoredEvent> queue;
         private final EventBroadcaster owner;
         private volatile boolean overflowed;
+        private volatile boolean resync;
 
         private Subscription(UUID investigationId, int capacity, EventBroadcaster owner) {
             this.investigationId = investigationId;
@@ -32,6 +33,13 @@ public class EventBroadcaster {
 
         public BlockingQueue<StoredEvent> queue() {
             return queue;
+        }
+
+        /** Whether notifications may have been missed: read the database for anything new. */
+        public boolean takeResync() {
+            boolean requested = resync;
+            resync = false;
+            return requested;
         }
 
         /** Whether events were dropped because the client did not keep up. */
@@ -60,15 +68,26 @@ public class EventBroadcaster {
         });
     }
 
-    /** After the storing transaction commits: never blocks, whatever the clients do. */
-    @TransactionalEventListener
-    void onAppended(EventStore.Appended appended) {
-        StoredEvent event = appended.event();
+    /** Whether any live stream follows this investigation here. */
+    boolean followed(UUID investigationId) {
+        return subscriptions.containsKey(investigationId);
+    }
+
+    /** Hands a committed event to this replica's streams; never blocks, whatever the clients do. */
+    void deliver(StoredEvent event) {
         for (Subscription subscription : subscriptions.getOrDefault(event.investigationId(), Set.of())) {
             if (!subscription.queue.offer(event)) {
                 subscription.overflowed = true;
             }
         }
+    }
+
+    /**
+     * Wakes every stream with an empty look at the database: used after notifications may have been
+     * missed. Streams fill gaps from the database, so a nudge is all they need.
+     */
+    void resync() {
+        subscriptions.values().forEach(set -> set.forEach(subscription -> subscription.resync = true));
     }
 
     /** How many live streams this replica serves. */

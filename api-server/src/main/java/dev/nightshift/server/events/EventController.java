@@ -79,47 +79,30 @@ class EventController {
 
     /** Replays, then follows; one virtual thread per client, so a slow one blocks only itself. */
     private void pump(UUID id, long from, EventBroadcaster.Subscription subscription, SseEmitter emitter) {
-        long last = from;
+        Stream stream = new Stream(id, from, emitter);
         try (subscription) {
-            while (true) {
-                List<StoredEvent> batch = store.after(id, last, REPLAY_BATCH);
-                for (StoredEvent event : batch) {
-                    send(emitter, event);
-                    last = event.position();
-                    if (terminal(event)) {
-                        emitter.complete();
-                        return;
-                    }
-                }
-                if (batch.size() < REPLAY_BATCH) {
-                    break;
-                }
+            if (stream.catchUp()) {
+                return;
             }
             while (true) {
                 StoredEvent event = subscription.queue().poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
                 if (subscription.overflowed()) {
                     log.info("Closing a slow event stream of investigation {} at {}; it resumes with Last-Event-ID",
-                            id, last);
+                            id, stream.last);
                     emitter.complete();
                     return;
                 }
-                if (event == null) {
-                    emitter.send(SseEmitter.event().comment("heartbeat"));
-                    continue;
-                }
-                if (event.position() <= last) {
-                    continue;
-                }
-                // Fill any gap from the database, so the stream stays gap-free in every interleaving.
-                List<StoredEvent> pending = event.position() == last + 1 ? List.of(event)
-                        : store.after(id, last, (int) (event.position() - last));
-                for (StoredEvent next : pending) {
-                    send(emitter, next);
-                    last = next.position();
-                    if (terminal(next)) {
-                        emitter.complete();
+                // After a lost notification connection, or a gap: the database has it all, in order.
+                if (subscription.takeResync() || (event != null && event.position() > stream.last + 1)) {
+                    if (stream.catchUp()) {
                         return;
                     }
+                } else if (event != null && event.position() == stream.last + 1) {
+                    if (stream.send(List.of(event))) {
+                        return;
+                    }
+                } else if (event == null) {
+                    emitter.send(SseEmitter.event().comment("heartbeat"));
                 }
             }
         } catch (IOException | IllegalStateException e) {
@@ -131,9 +114,43 @@ class EventController {
         }
     }
 
-    private static void send(SseEmitter emitter, StoredEvent event) throws IOException {
-        emitter.send(SseEmitter.event().id(Long.toString(event.position())).name(event.type())
-                .data(event, MediaType.APPLICATION_JSON));
+    /** One client's stream: what it has been sent, and sending in order until the terminal event. */
+    private final class Stream {
+        private final UUID id;
+        private final SseEmitter emitter;
+        private long last;
+
+        Stream(UUID id, long from, SseEmitter emitter) {
+            this.id = id;
+            this.last = from;
+            this.emitter = emitter;
+        }
+
+        /** Sends everything stored after what was sent; returns whether the stream ended. */
+        boolean catchUp() throws IOException {
+            List<StoredEvent> batch;
+            do {
+                batch = store.after(id, last, REPLAY_BATCH);
+                if (send(batch)) {
+                    return true;
+                }
+            } while (batch.size() == REPLAY_BATCH);
+            return false;
+        }
+
+        /** Sends events in order; completes the stream at the terminal one and returns {@code true}. */
+        boolean send(List<StoredEvent> events) throws IOException {
+            for (StoredEvent event : events) {
+                emitter.send(SseEmitter.event().id(Long.toString(event.position())).name(event.type())
+                        .data(event, MediaType.APPLICATION_JSON));
+                last = event.position();
+                if (terminal(event)) {
+                    emitter.complete();
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     static boolean terminal(StoredEvent event) {

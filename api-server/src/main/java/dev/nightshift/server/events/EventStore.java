@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Propagation;
@@ -18,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The durable, ordered history of each investigation. Appending takes the investigation's row lock
  * (through its event counter), so positions are gap-free and follow storage order however many
- * producers write; an event ID seen before is not stored again.
+ * producers write; an event ID seen before is not stored again. Each stored event is announced on
+ * {@link #CHANNEL} at commit, to the live streams of every replica.
  */
 @Repository
 public class EventStore {
@@ -26,17 +26,15 @@ public class EventStore {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;
-    private final ApplicationEventPublisher publisher;
     private final UuidV7 ids = new UuidV7();
 
-    /** Published after an event is stored, inside the storing transaction. */
-    public record Appended(StoredEvent event) {}
+    /** The PostgreSQL notification channel that announces each stored event as {@code <investigation>:<position>}. */
+    public static final String CHANNEL = "nightshift_events";
 
-    EventStore(JdbcClient jdbc, JsonMapper json, Clock clock, ApplicationEventPublisher publisher) {
+    EventStore(JdbcClient jdbc, JsonMapper json, Clock clock) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
-        this.publisher = publisher;
     }
 
     /** Appends one of the server's own events (attempt 0) to the current transaction. */
@@ -73,7 +71,8 @@ public class EventStore {
                 .params(investigationId, position, eventId, attempt, event.seq(), type, Timestamp.from(time), traceparent,
                         json.writeValueAsString(payload), version, Timestamp.from(clock.instant()))
                 .update();
-        publisher.publishEvent(new Appended(event));
+        // Delivered to every replica's listener when (and only if) this transaction commits.
+        jdbc.sql("SELECT pg_notify(?, ?)").params(CHANNEL, investigationId + ":" + position).query().singleRow();
         return Optional.of(event);
     }
 

@@ -22,7 +22,7 @@ class EventBroadcasterTest {
         EventBroadcaster.Subscription fast = broadcaster.subscribe(investigation, 10);
 
         for (long position = 1; position <= 3; position++) {
-            broadcaster.onAppended(new EventStore.Appended(event(investigation, position)));
+            broadcaster.deliver(event(investigation, position));
         }
 
         assertThat(slow.overflowed()).isTrue();
@@ -35,7 +35,7 @@ class EventBroadcasterTest {
         EventBroadcaster broadcaster = new EventBroadcaster();
         UUID mine = UUID.randomUUID();
         EventBroadcaster.Subscription subscription = broadcaster.subscribe(mine, 10);
-        broadcaster.onAppended(new EventStore.Appended(event(UUID.randomUUID(), 1)));
+        broadcaster.deliver(event(UUID.randomUUID(), 1));
         assertThat(subscription.queue()).isEmpty();
         assertThat(broadcaster.clients()).isEqualTo(1);
         subscription.close();

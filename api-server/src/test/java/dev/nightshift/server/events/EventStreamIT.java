@@ -56,11 +56,16 @@ class EventStreamIT extends IntegrationTest {
         return response.json();
     }
 
-    /** Opens a stream and reads it message by message, as a browser's EventSource would. */
     private Iterator<Message> stream(String id, String lastEventId) throws IOException, InterruptedException {
+        return stream(port, VIEWER, id, lastEventId);
+    }
+
+    /** Opens a stream and reads it message by message, as a browser's EventSource would. */
+    static Iterator<Message> stream(int port, String token, String id, String lastEventId)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/api/v1/investigations/" + id + "/events"))
-                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + VIEWER);
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + token);
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
@@ -102,7 +107,7 @@ class EventStreamIT extends IntegrationTest {
         };
     }
 
-    private static List<Message> rest(Iterator<Message> messages) {
+    static List<Message> rest(Iterator<Message> messages) {
         List<Message> rest = new ArrayList<>();
         while (messages.hasNext()) {
             Message message = messages.next();
