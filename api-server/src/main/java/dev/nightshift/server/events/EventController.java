@@ -4,6 +4,7 @@ import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.ProblemType;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,21 @@ class EventController {
             next = items.getLast().position();
         }
         return new EventPage(items, next);
+    }
+
+    /** {@code HypothesisTree}: the investigation's hypotheses as its events built them. */
+    record HypothesisView(List<HypothesisTree.Hypothesis> hypotheses) {}
+
+    @GetMapping(path = "/api/v1/investigations/{id}/hypotheses", produces = MediaType.APPLICATION_JSON_VALUE)
+    HypothesisView hypotheses(@PathVariable UUID id) {
+        requireInvestigation(id);
+        List<StoredEvent> all = new ArrayList<>();
+        List<StoredEvent> batch;
+        do {
+            batch = store.after(id, all.isEmpty() ? 0 : all.getLast().position(), MAX_LIMIT);
+            all.addAll(batch);
+        } while (batch.size() == MAX_LIMIT);
+        return new HypothesisView(HypothesisTree.from(all));
     }
 
     @GetMapping(path = "/api/v1/investigations/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

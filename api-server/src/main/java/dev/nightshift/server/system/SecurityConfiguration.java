@@ -68,7 +68,7 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
                         .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*", INVESTIGATIONS + "/*/logs",
-                                INVESTIGATIONS + "/*/events")
+                                INVESTIGATIONS + "/*/events", INVESTIGATIONS + "/*/hypotheses")
                                 .hasRole(Role.VIEWER.name())
                         .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel")
                                 .hasRole(Role.OPERATOR.name())

@@ -189,6 +189,25 @@ class EventStreamIT extends IntegrationTest {
     }
 
     @Test
+    void shouldServeTheHypothesisTreeTheEventsBuilt() {
+        String id = create();
+        UUID investigation = UUID.fromString(id);
+        TransactionTemplate tx = new TransactionTemplate(transactionManager);
+        tx.executeWithoutResult(s -> {
+            store.append(UUID.randomUUID(), investigation, 1, 0, "HYPOTHESIS_PROPOSED", Instant.now(), null,
+                    JSON.readTree("{\"id\":\"h1\",\"statement\":\"DNS is down\",\"domain\":\"network\",\"confidence\":0.4}"), 1);
+            store.append(UUID.randomUUID(), investigation, 1, 1, "EVIDENCE_COLLECTED", Instant.now(), null,
+                    JSON.readTree("{\"hypothesisId\":\"h1\",\"tool\":\"prometheus\",\"query\":\"up{job=\\\"coredns\\\"}\",\"summary\":\"all up\",\"verdict\":\"refutes\"}"), 1);
+        });
+        ApiClient.Response response = api.get("/api/v1/investigations/" + id + "/hypotheses").bearer(VIEWER).send();
+        assertThat(response.status()).isEqualTo(200);
+        JsonNode root = response.json().path("hypotheses").get(0);
+        assertThat(root.path("statement").asString()).isEqualTo("DNS is down");
+        assertThat(root.path("evidence").get(0).path("verdict").asString()).isEqualTo("refutes");
+        assertThat(root.path("evidence").get(0).path("query").asString()).isEqualTo("up{job=\"coredns\"}");
+    }
+
+    @Test
     void shouldAnswer404And400LikeTheRestOfTheApi() {
         assertThat(api.get("/api/v1/investigations/" + UUID.randomUUID() + "/events").bearer(VIEWER)
                 .header("Accept", "application/json").send().status()).isEqualTo(404);
