@@ -2,6 +2,7 @@ package dev.nightshift.server.events;
 
 import dev.nightshift.contract.EventEnvelope;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -183,8 +184,8 @@ class EventPipelineBenchmark {
                             }
                         }
                     });
-                } catch (IOException | InterruptedException e) {
-                    connected.countDown();
+                } catch (IOException | InterruptedException | UncheckedIOException e) {
+                    connected.countDown(); // connection failed, or the benchmark is over
                 }
             }));
         }
@@ -200,6 +201,7 @@ class EventPipelineBenchmark {
             latencies[i] = System.nanoTime() - sent;
         }
         readers.forEach(Thread::interrupt);
+        http.shutdownNow();
         print("publish -> SSE, " + clients + " client" + (clients == 1 ? "" : "s"), latencies);
     }
 
