@@ -5,6 +5,7 @@ import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,12 +51,70 @@ public class WorkerEventIngest {
         this.transactions = new TransactionTemplate(transactionManager);
     }
 
+    /** A record read as an event of the contract. */
+    private record Parsed(UUID eventId, UUID investigationId, int attempt, long seq, String type, Instant time,
+            String traceparent, JsonNode payload, int version) {}
+
     /**
      * @return the stored event, or empty when it had been stored before
      * @throws PoisonEventException when the record is not an event of the contract or names no
      *     known investigation
      */
     public Optional<StoredEvent> ingest(String record) {
+        Parsed event = parse(record);
+        return transactions.execute(status -> store(event));
+    }
+
+    /**
+     * Stores records in order in one transaction (one commit for many events). At the first record
+     * that can never be stored, it commits those before it and throws for that one.
+     *
+     * @throws PoisonRecordException naming the index of the poison record
+     */
+    public void ingest(List<String> records) {
+        PoisonRecordException[] poison = new PoisonRecordException[1];
+        transactions.executeWithoutResult(status -> {
+            for (int i = 0; i < records.size(); i++) {
+                try {
+                    store(parse(records.get(i)));
+                } catch (PoisonEventException e) {
+                    poison[0] = new PoisonRecordException(i, e);
+                    return; // keep what came before it
+                }
+            }
+        });
+        if (poison[0] != null) {
+            throw poison[0];
+        }
+    }
+
+    /** The record at {@link #index()} of a batch can never be stored; those before it were. */
+    public static final class PoisonRecordException extends RuntimeException {
+        private final int index;
+
+        PoisonRecordException(int index, PoisonEventException cause) {
+            super(cause.getMessage(), cause);
+            this.index = index;
+        }
+
+        public int index() {
+            return index;
+        }
+    }
+
+    private Optional<StoredEvent> store(Parsed event) {
+        if (!investigations.exists(event.investigationId())) {
+            throw new PoisonEventException("no investigation " + event.investigationId());
+        }
+        try (var ignored = MDC.putCloseable("investigationId", event.investigationId().toString())) {
+            Optional<StoredEvent> stored = store.append(event.eventId(), event.investigationId(), event.attempt(),
+                    event.seq(), event.type(), event.time(), event.traceparent(), event.payload(), event.version());
+            stored.ifPresent(this::drive);
+            return stored;
+        }
+    }
+
+    private Parsed parse(String record) {
         JsonNode envelope;
         try {
             envelope = json.readTree(record);
@@ -65,29 +124,16 @@ public class WorkerEventIngest {
         if (envelope == null || !envelope.isObject()) {
             throw new PoisonEventException("not a JSON object");
         }
-        UUID eventId = uuid(envelope, "eventId");
-        UUID investigationId = uuid(envelope, "investigationId");
-        int attempt = integer(envelope, "attempt", 1);
-        long seq = integer(envelope, "seq", 0);
-        String type = text(envelope, "type");
-        Instant time = instant(envelope, "time");
-        int version = integer(envelope, "version", 1);
         JsonNode payload = envelope.get("payload");
+        Parsed parsed = new Parsed(uuid(envelope, "eventId"), uuid(envelope, "investigationId"),
+                integer(envelope, "attempt", 1), integer(envelope, "seq", 0), text(envelope, "type"),
+                instant(envelope, "time"),
+                envelope.path("traceparent").isString() ? envelope.path("traceparent").asString() : null,
+                payload, integer(envelope, "version", 1));
         if (payload == null || !payload.isObject()) {
             throw new PoisonEventException("payload must be an object");
         }
-        String traceparent = envelope.path("traceparent").isString() ? envelope.path("traceparent").asString() : null;
-        if (!investigations.exists(investigationId)) {
-            throw new PoisonEventException("no investigation " + investigationId);
-        }
-        try (var ignored = MDC.putCloseable("investigationId", investigationId.toString())) {
-            return transactions.execute(status -> {
-                Optional<StoredEvent> stored = store.append(eventId, investigationId, attempt, seq, type, time,
-                        traceparent, payload, version);
-                stored.ifPresent(event -> drive(event));
-                return stored;
-            });
-        }
+        return parsed;
     }
 
     private void drive(StoredEvent event) {
