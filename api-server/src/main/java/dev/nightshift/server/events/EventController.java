@@ -1,7 +1,8 @@
 package dev.nightshift.server.events;
 
-import dev.nightshift.server.system.ApiException;
-import dev.nightshift.server.system.ProblemType;
+import dev.nightshift.server.investigation.InvestigationNotFoundException;
+import dev.nightshift.server.investigation.InvestigationService;
+import dev.nightshift.server.system.QueryParameters;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -40,19 +40,19 @@ class EventController {
 
     private final EventStore store;
     private final EventBroadcaster broadcaster;
-    private final JdbcClient jdbc;
+    private final InvestigationService investigations;
 
-    EventController(EventStore store, EventBroadcaster broadcaster, JdbcClient jdbc) {
+    EventController(EventStore store, EventBroadcaster broadcaster, InvestigationService investigations) {
         this.store = store;
         this.broadcaster = broadcaster;
-        this.jdbc = jdbc;
+        this.investigations = investigations;
     }
 
     @GetMapping(path = "/api/v1/investigations/{id}/events", produces = MediaType.APPLICATION_JSON_VALUE)
     EventPage page(@PathVariable UUID id, @RequestParam(required = false) String after,
             @RequestParam(required = false) String limit) {
-        long from = position("after", after);
-        int size = limit == null ? DEFAULT_LIMIT : (int) bounded("limit", limit, 1, MAX_LIMIT);
+        long from = QueryParameters.integer("after", after, 0, Long.MAX_VALUE, 0);
+        int size = (int) QueryParameters.integer("limit", limit, 1, MAX_LIMIT, DEFAULT_LIMIT);
         requireInvestigation(id);
         List<StoredEvent> items = store.after(id, from, size + 1);
         Long next = null;
@@ -81,7 +81,9 @@ class EventController {
     @GetMapping(path = "/api/v1/investigations/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter stream(@PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             @RequestParam(required = false) String after) {
-        long from = lastEventId != null ? position("Last-Event-ID", lastEventId) : position("after", after);
+        long from = lastEventId != null
+                ? QueryParameters.integer("Last-Event-ID", lastEventId, 0, Long.MAX_VALUE, 0)
+                : QueryParameters.integer("after", after, 0, Long.MAX_VALUE, 0);
         requireInvestigation(id);
         SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
         // Subscribe before replaying: what commits in between is in the queue, and duplicates are skipped.
@@ -174,24 +176,8 @@ class EventController {
     }
 
     private void requireInvestigation(UUID id) {
-        if (!jdbc.sql("SELECT EXISTS (SELECT 1 FROM investigations WHERE id = ?)").param(id).query(Boolean.class).single()) {
-            throw new ApiException(ProblemType.NOT_FOUND, "No investigation " + id + ".");
+        if (!investigations.exists(id)) {
+            throw new InvestigationNotFoundException(id);
         }
-    }
-
-    private static long position(String name, String value) {
-        return value == null ? 0 : bounded(name, value, 0, Long.MAX_VALUE);
-    }
-
-    private static long bounded(String name, String value, long min, long max) {
-        try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed >= min && parsed <= max) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.invalid(name, "must be an integer from " + min + " to " + max);
     }
 }

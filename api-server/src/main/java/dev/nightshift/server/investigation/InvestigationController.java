@@ -3,6 +3,7 @@ package dev.nightshift.server.investigation;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.FieldError;
 import dev.nightshift.server.system.ProblemType;
+import dev.nightshift.server.system.QueryParameters;
 import dev.nightshift.server.system.WireEnum;
 import dev.nightshift.server.trust.TrustPhase;
 import java.net.URI;
@@ -149,19 +150,13 @@ class InvestigationController {
     }
 
     private static int limit(String limit, List<FieldError> errors) {
-        if (limit == null) {
+        try {
+            return (int) QueryParameters.integer("limit", limit, 1, InvestigationSearch.MAX_LIMIT,
+                    InvestigationSearch.DEFAULT_LIMIT);
+        } catch (ApiException e) {
+            errors.addAll(e.errors());
             return InvestigationSearch.DEFAULT_LIMIT;
         }
-        try {
-            int value = Integer.parseInt(limit);
-            if (value >= 1 && value <= InvestigationSearch.MAX_LIMIT) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        errors.add(new FieldError("limit", "must be an integer from 1 to " + InvestigationSearch.MAX_LIMIT));
-        return InvestigationSearch.DEFAULT_LIMIT;
     }
 
     private static Instant instant(String name, String value, List<FieldError> errors) {

@@ -3,6 +3,7 @@ package dev.nightshift.server.jobs;
 import dev.nightshift.server.investigation.InvestigationNotFoundException;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.system.ApiException;
+import dev.nightshift.server.system.QueryParameters;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.springframework.http.MediaType;
@@ -31,7 +32,7 @@ class RunLogController {
     ResponseEntity<StreamingResponseBody> logs(@PathVariable UUID id,
             @RequestParam(required = false) String tailLines,
             @RequestParam(required = false, defaultValue = "false") String follow) {
-        int tail = tailLines(tailLines);
+        int tail = (int) QueryParameters.integer("tailLines", tailLines, 1, MAX_TAIL_LINES, 0);
         if (!follow.equals("true") && !follow.equals("false")) {
             throw ApiException.invalid("follow", "must be true or false");
         }
@@ -50,20 +51,5 @@ class RunLogController {
         };
         return ResponseEntity.ok().contentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8))
                 .body(body);
-    }
-
-    private static int tailLines(String value) {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            int lines = Integer.parseInt(value);
-            if (lines >= 1 && lines <= MAX_TAIL_LINES) {
-                return lines;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.invalid("tailLines", "must be an integer from 1 to " + MAX_TAIL_LINES);
     }
 }
