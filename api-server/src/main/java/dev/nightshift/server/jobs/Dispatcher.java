@@ -47,7 +47,6 @@ public class Dispatcher implements AutoCloseable {
     private static final long CLAIM_LOCK = 0x6e6967687473L; // "nights"
 
     private final InvestigationLauncher launcher;
-    private final int runtimeCap;
     private final InvestigationService investigations;
     private final InvestigationProperties investigationProperties;
     private final DispatcherProperties properties;
@@ -60,11 +59,10 @@ public class Dispatcher implements AutoCloseable {
 
     private record Claim(UUID id, String tier, TrustPhase trustPhase) {}
 
-    public Dispatcher(InvestigationLauncher launcher, int runtimeCap, InvestigationService investigations,
+    public Dispatcher(InvestigationLauncher launcher, InvestigationService investigations,
             InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc,
             PlatformTransactionManager transactionManager, Clock clock, MeterRegistry meters) {
         this.launcher = launcher;
-        this.runtimeCap = runtimeCap;
         this.investigations = investigations;
         this.investigationProperties = investigationProperties;
         this.properties = properties;
@@ -139,7 +137,7 @@ public class Dispatcher implements AutoCloseable {
                 .query((rs, i) -> activeByTier.put(rs.getString(1), rs.getInt(2)))
                 .list();
         int active = activeByTier.values().stream().mapToInt(Integer::intValue).sum();
-        int free = Math.min(properties.maxConcurrent(), runtimeCap) - active;
+        int free = Math.min(properties.maxConcurrent(), launcher.maxConcurrentRuns()) - active;
         if (free <= 0) {
             return List.of();
         }

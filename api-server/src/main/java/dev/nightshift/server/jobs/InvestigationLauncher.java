@@ -40,4 +40,12 @@ public interface InvestigationLauncher {
 
     /** The log of an investigation's run, once there is one. */
     Optional<RunLog> log(UUID investigationId);
+
+    /**
+     * How many runs this runtime takes at once; the dispatcher's own cap applies on top. A cluster
+     * sets no limit of its own; a laptop does.
+     */
+    default int maxConcurrentRuns() {
+        return Integer.MAX_VALUE;
+    }
 }

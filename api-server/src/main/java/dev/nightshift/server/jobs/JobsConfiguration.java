@@ -58,13 +58,10 @@ class JobsConfiguration {
     }
 
     @Bean
-    Dispatcher dispatcher(InvestigationLauncher launcher, LocalRuntimeProperties local,
-            InvestigationService investigations, InvestigationProperties investigationProperties,
-            DispatcherProperties properties, JdbcClient jdbc, PlatformTransactionManager transactionManager,
+    Dispatcher dispatcher(InvestigationLauncher launcher, InvestigationService investigations,
+            InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc, PlatformTransactionManager transactionManager,
             Clock clock, MeterRegistry meters) {
-        // A laptop runs few workers at once; a cluster is bounded by the dispatcher's global cap.
-        int runtimeCap = launcher instanceof LocalLauncher ? local.maxConcurrent() : Integer.MAX_VALUE;
-        return new Dispatcher(launcher, runtimeCap, investigations, investigationProperties, properties, jdbc,
+        return new Dispatcher(launcher, investigations, investigationProperties, properties, jdbc,
                 transactionManager, clock, meters);
     }
 

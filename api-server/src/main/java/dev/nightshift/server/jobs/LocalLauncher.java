@@ -156,6 +156,11 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
     }
 
     @Override
+    public int maxConcurrentRuns() {
+        return properties.maxConcurrent();
+    }
+
+    @Override
     public Set<UUID> activeRuns() {
         return Set.copyOf(active.keySet());
     }

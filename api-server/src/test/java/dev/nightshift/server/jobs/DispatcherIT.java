@@ -97,7 +97,7 @@ class DispatcherIT {
     }
 
     private Dispatcher dispatcher(InvestigationLauncher launcher, int cap, InvestigationProperties tiers) {
-        return new Dispatcher(launcher, cap, investigations, tiers,
+        return new Dispatcher(launcher, investigations, tiers,
                 new DispatcherProperties(true, cap, Duration.ofSeconds(2), Duration.ofSeconds(60)), jdbc,
                 transactionManager, Clock.systemUTC(), meters);
     }
