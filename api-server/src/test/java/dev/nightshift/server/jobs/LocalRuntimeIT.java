@@ -133,8 +133,9 @@ class LocalRuntimeIT {
     void shouldStopTheRunWhenCancelledMidRun() throws IOException {
         script("sleep");
         String id = create("critical");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(
-                api.get("/api/v1/investigations/" + id).bearer(TOKEN).send().json().path("status").asString()));
+        // Mid-run: the worker is thinking, not merely started.
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/api/v1/investigations/" + id + "/logs")
+                .bearer(TOKEN).send().body().contains("thinking 0"));
         ApiClient.Response cancelled = api.post("/api/v1/investigations/" + id + "/cancel").bearer(TOKEN).send();
         assertThat(cancelled.status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> !dispatcherLauncherActive(id));
