@@ -34,8 +34,7 @@ public class EmbeddedKafkaEnvironment implements EnvironmentPostProcessor {
         environment.getPropertySources().addFirst(new MapPropertySource("nightshift-embedded-kafka", Map.of(
                 "spring.kafka.bootstrap-servers", "127.0.0.1:" + port,
                 PORT, port,
-                CONTROLLER_PORT, controllerPort,
-                ENABLED, true)));
+                CONTROLLER_PORT, controllerPort)));
     }
 
     private static int freePort() {

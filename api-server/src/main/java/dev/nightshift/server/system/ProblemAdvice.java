@@ -176,9 +176,6 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                     return true;
                 }
             }
-            if (cause.getCause() == cause) {
-                break;
-            }
         }
         return false;
     }
