@@ -50,8 +50,9 @@ public class EventStore {
      *
      * @param seq the producer's sequence number; -1 to use the position (server events)
      * @return the stored event, or empty for a duplicate
+     * @throws PoisonEventException when there is no such investigation (nothing was written)
      */
-    @Transactional(propagation = Propagation.MANDATORY)
+    @Transactional(propagation = Propagation.MANDATORY, noRollbackFor = PoisonEventException.class)
     public Optional<StoredEvent> append(UUID eventId, UUID investigationId, int attempt, long seq, String type,
             Instant time, String traceparent, JsonNode payload, int version) {
         boolean duplicate = jdbc.sql("SELECT EXISTS (SELECT 1 FROM investigation_events WHERE event_id = ?)")
@@ -59,9 +60,11 @@ public class EventStore {
         if (duplicate) {
             return Optional.empty();
         }
+        // Takes the row lock that orders the history, and tells whether the investigation exists.
         long position = jdbc.sql("UPDATE investigations SET last_event_position = last_event_position + 1"
                         + " WHERE id = ? RETURNING last_event_position")
-                .param(investigationId).query(Long.class).single();
+                .param(investigationId).query(Long.class).optional()
+                .orElseThrow(() -> new PoisonEventException("no investigation " + investigationId));
         StoredEvent event = new StoredEvent(position, eventId, investigationId, attempt, seq < 0 ? position : seq, type,
                 time, traceparent, payload, version);
         jdbc.sql("""

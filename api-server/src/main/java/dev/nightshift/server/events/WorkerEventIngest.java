@@ -103,9 +103,6 @@ public class WorkerEventIngest {
     }
 
     private Optional<StoredEvent> store(Parsed event) {
-        if (!investigations.exists(event.investigationId())) {
-            throw new PoisonEventException("no investigation " + event.investigationId());
-        }
         try (var ignored = MDC.putCloseable("investigationId", event.investigationId().toString())) {
             Optional<StoredEvent> stored = store.append(event.eventId(), event.investigationId(), event.attempt(),
                     event.seq(), event.type(), event.time(), event.traceparent(), event.payload(), event.version());
