@@ -81,12 +81,14 @@ class EventNotifications implements SmartLifecycle {
         }
     }
 
+    /** Reads the announced positions ({@code <investigation>:<first>:<last>}) for the streams that follow them. */
     private void deliver(String parameter) {
-        int colon = parameter.indexOf(':');
-        UUID investigationId = UUID.fromString(parameter.substring(0, colon));
-        long position = Long.parseLong(parameter.substring(colon + 1));
+        String[] parts = parameter.split(":");
+        UUID investigationId = UUID.fromString(parts[0]);
+        long first = Long.parseLong(parts[1]);
+        long last = Long.parseLong(parts[2]);
         if (broadcaster.followed(investigationId)) {
-            store.after(investigationId, position - 1, 1).forEach(broadcaster::deliver);
+            store.after(investigationId, first - 1, Math.toIntExact(last - first + 1)).forEach(broadcaster::deliver);
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.nightshift.server.events;
 
+import dev.nightshift.server.events.EventStore.NewEvent;
 import dev.nightshift.server.investigation.IllegalTransitionException;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Stores one worker event from the topic and lets it drive the state machine, in one transaction:
+ * Stores worker events from the topic and lets them drive the state machine, in one transaction:
  * {@code STARTED} is {@code RUNNING}, {@code CONCLUDED} {@code SUCCEEDED}, {@code ESCALATED} and
  * {@code FAILED} themselves. A redelivered event is stored once and changes nothing; an event the
  * lifecycle no longer allows (it arrived after the end) is still stored and positioned.
@@ -51,20 +52,6 @@ public class WorkerEventIngest {
         this.transactions = new TransactionTemplate(transactionManager);
     }
 
-    /** A record read as an event of the contract. */
-    private record Parsed(UUID eventId, UUID investigationId, int attempt, long seq, String type, Instant time,
-            String traceparent, JsonNode payload, int version) {}
-
-    /**
-     * @return the stored event, or empty when it had been stored before
-     * @throws PoisonEventException when the record is not an event of the contract or names no
-     *     known investigation
-     */
-    public Optional<StoredEvent> ingest(String record) {
-        Parsed event = parse(record);
-        return transactions.execute(status -> store(event));
-    }
-
     /**
      * Stores records in order in one transaction (one commit for many events). At the first record
      * that can never be stored, it commits those before it and throws for that one.
@@ -72,20 +59,46 @@ public class WorkerEventIngest {
      * @throws PoisonRecordException naming the index of the poison record
      */
     public void ingest(List<String> records) {
-        PoisonRecordException[] poison = new PoisonRecordException[1];
-        transactions.executeWithoutResult(status -> {
-            for (int i = 0; i < records.size(); i++) {
-                try {
-                    store(parse(records.get(i)));
-                } catch (PoisonEventException e) {
-                    poison[0] = new PoisonRecordException(i, e);
-                    return; // keep what came before it
-                }
+        List<NewEvent> events = new ArrayList<>(records.size());
+        PoisonRecordException poison = null;
+        for (int i = 0; i < records.size() && poison == null; i++) {
+            try {
+                events.add(parse(records.get(i)));
+            } catch (PoisonEventException e) {
+                poison = new PoisonRecordException(i, e);
             }
-        });
-        if (poison[0] != null) {
-            throw poison[0];
         }
+        PoisonRecordException unknown = transactions.execute(status -> store(events));
+        if (unknown != null) {
+            throw unknown;
+        }
+        if (poison != null) {
+            throw poison;
+        }
+    }
+
+    /**
+     * Appends the events in runs that each end with an event that moves the state machine, so that
+     * its {@code STATE_CHANGED} follows it in the history.
+     *
+     * @return the first event that names no investigation (those before it are stored), or null
+     */
+    private PoisonRecordException store(List<NewEvent> events) {
+        int from = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (i == events.size() - 1 || OUTCOMES.containsKey(events.get(i).type())) {
+                List<NewEvent> run = events.subList(from, i + 1);
+                try {
+                    store.append(run).forEach(this::drive);
+                } catch (EventStore.UnknownInvestigationException e) {
+                    int index = from + run.stream().map(NewEvent::investigationId).toList().indexOf(e.investigationId());
+                    store.append(events.subList(from, index)).forEach(this::drive);
+                    return new PoisonRecordException(index, e);
+                }
+                from = i + 1;
+            }
+        }
+        return null;
     }
 
     /** The record at {@link #index()} of a batch can never be stored; those before it were. */
@@ -102,16 +115,7 @@ public class WorkerEventIngest {
         }
     }
 
-    private Optional<StoredEvent> store(Parsed event) {
-        try (var ignored = MDC.putCloseable("investigationId", event.investigationId().toString())) {
-            Optional<StoredEvent> stored = store.append(event.eventId(), event.investigationId(), event.attempt(),
-                    event.seq(), event.type(), event.time(), event.traceparent(), event.payload(), event.version());
-            stored.ifPresent(this::drive);
-            return stored;
-        }
-    }
-
-    private Parsed parse(String record) {
+    private NewEvent parse(String record) {
         JsonNode envelope;
         try {
             envelope = json.readTree(record);
@@ -122,7 +126,7 @@ public class WorkerEventIngest {
             throw new PoisonEventException("not a JSON object");
         }
         JsonNode payload = envelope.get("payload");
-        Parsed parsed = new Parsed(uuid(envelope, "eventId"), uuid(envelope, "investigationId"),
+        NewEvent parsed = new NewEvent(uuid(envelope, "eventId"), uuid(envelope, "investigationId"),
                 integer(envelope, "attempt", 1), integer(envelope, "seq", 0), text(envelope, "type"),
                 instant(envelope, "time"),
                 envelope.path("traceparent").isString() ? envelope.path("traceparent").asString() : null,
@@ -138,10 +142,16 @@ public class WorkerEventIngest {
         if (outcome == null) {
             return;
         }
-        String reason = outcome.getValue().isEmpty() ? "worker attempt " + event.attempt() + " started"
-                : event.payload().path(outcome.getValue()).asString(event.type());
+        try (var ignored = MDC.putCloseable("investigationId", event.investigationId().toString())) {
+            report(event, outcome.getKey(), outcome.getValue());
+        }
+    }
+
+    private void report(StoredEvent event, InvestigationStatus status, String reasonField) {
+        String reason = reasonField.isEmpty() ? "worker attempt " + event.attempt() + " started"
+                : event.payload().path(reasonField).asString(event.type());
         try {
-            investigations.report(event.investigationId(), outcome.getKey(), ACTOR, reason);
+            investigations.report(event.investigationId(), status, ACTOR, reason);
         } catch (IllegalTransitionException e) {
             log.warn("Event {} at position {} kept, but the lifecycle does not allow it: {}", event.type(),
                     event.position(), e.getMessage());
