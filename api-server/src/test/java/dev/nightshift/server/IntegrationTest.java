@@ -73,6 +73,17 @@ public abstract class IntegrationTest {
         registry.add("nightshift.security.admin-token", () -> ADMIN);
         // The API tests look at investigations as created; LocalRuntimeIT runs them.
         registry.add("nightshift.dispatcher.enabled", () -> "false");
+        // What workers are handed at registration (WorkerRegistrationIT); no worker runs here.
+        registry.add("nightshift.datasources.clusters.default.prometheus.url", () -> "http://prometheus.default:9090");
+        registry.add("nightshift.datasources.clusters.eu-1.prometheus.url", () -> "http://prometheus.eu-1:9090");
+        registry.add("nightshift.datasources.clusters.eu-1.prometheus.auth.type", () -> "bearer");
+        registry.add("nightshift.datasources.clusters.eu-1.prometheus.auth.token", () -> "prom-secret");
+        registry.add("nightshift.datasources.clusters.eu-1.loki.url", () -> "http://loki.eu-1:3100");
+        registry.add("nightshift.llm.base-url", () -> "http://llm.internal/v1");
+        registry.add("nightshift.llm.model", () -> "gpt-test");
+        registry.add("nightshift.llm.api-key", () -> "sk-llm-secret");
+        registry.add("nightshift.llm.prices.gpt-test.input", () -> "2.50");
+        registry.add("nightshift.llm.prices.gpt-test.output", () -> "10");
         String[][] tokens = {{"vera-viewer", VIEWER, "VIEWER"}, {"otto-operator", OPERATOR, "OPERATOR"}};
         for (int i = 0; i < tokens.length; i++) {
             String prefix = "nightshift.security.tokens[" + i + "].";

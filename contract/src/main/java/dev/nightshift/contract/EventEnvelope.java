@@ -9,10 +9,10 @@ import java.util.UUID;
  * An event as a worker publishes it on {@link #TOPIC} (see asyncapi.yaml), keyed by investigation
  * ID. Plain Java with its own small JSON writer, so that a worker needs no JSON library to speak it.
  *
- * @param payload the type's fields; string values only in this version of the writer
+ * @param payload the type's fields: strings, numbers, booleans, nulls, and lists and maps of them
  */
 public record EventEnvelope(UUID eventId, UUID investigationId, int attempt, long seq, String type, Instant time,
-        String traceparent, Map<String, String> payload) {
+        String traceparent, Map<String, ?> payload) {
 
     public static final String TOPIC = "nightshift.investigation-events";
     public static final int VERSION = 1;
@@ -32,16 +32,48 @@ public record EventEnvelope(UUID eventId, UUID investigationId, int attempt, lon
         if (traceparent != null) {
             field(json, "traceparent", traceparent).append(',');
         }
-        json.append("\"payload\":{");
-        boolean first = true;
-        for (Map.Entry<String, String> entry : payload.entrySet()) {
-            if (!first) {
-                json.append(',');
+        json.append("\"payload\":");
+        value(json, payload);
+        return json.append(",\"version\":").append(VERSION).append('}').toString();
+    }
+
+    /** Any value of a payload as JSON; map entries in key order, so equal payloads read the same. */
+    static StringBuilder value(StringBuilder json, Object value) {
+        switch (value) {
+            case null -> json.append("null");
+            case String text -> string(json, text);
+            case Boolean flag -> json.append(flag);
+            case Double number when !Double.isFinite(number) -> json.append("null");
+            case Float number when !Float.isFinite(number) -> json.append("null");
+            case Number number -> json.append(number);
+            case Map<?, ?> map -> {
+                json.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> entry : new TreeMap<>(map).entrySet()) {
+                    if (!first) {
+                        json.append(',');
+                    }
+                    string(json, entry.getKey().toString()).append(':');
+                    value(json, entry.getValue());
+                    first = false;
+                }
+                json.append('}');
             }
-            field(json, entry.getKey(), entry.getValue());
-            first = false;
+            case Iterable<?> items -> {
+                json.append('[');
+                boolean first = true;
+                for (Object item : items) {
+                    if (!first) {
+                        json.append(',');
+                    }
+                    value(json, item);
+                    first = false;
+                }
+                json.append(']');
+            }
+            default -> string(json, value.toString());
         }
-        return json.append("},\"version\":").append(VERSION).append('}').toString();
+        return json;
     }
 
     private static StringBuilder field(StringBuilder json, String name, String value) {

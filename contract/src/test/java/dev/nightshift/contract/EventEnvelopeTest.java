@@ -39,4 +39,24 @@ class EventEnvelopeTest {
         assertThat(parsed.path("payload").path("reason").asString()).isEqualTo(nasty);
         assertThat(parsed.path("traceparent").asString()).isEqualTo("00-abc-def-01");
     }
+
+    @Test
+    void shouldWriteNestedPayloadsAndKeepNumbersNumbers() {
+        Map<String, Object> evidence = new java.util.HashMap<>();
+        evidence.put("tool", "prometheus.query");
+        evidence.put("bytes", 1024L);
+        evidence.put("truncated", false);
+        evidence.put("note", null);
+        String json = new EventEnvelope(EVENT, INVESTIGATION, 2, 7, "CONCLUDED", Instant.EPOCH, null,
+                Map.of("confidence", 0.85, "evidence", java.util.List.of(evidence), "cost", Double.NaN)).toJson();
+        JsonNode payload = JsonMapper.builder().build().readTree(json).path("payload");
+        assertThat(payload.path("confidence").isDouble()).isTrue();
+        assertThat(payload.path("confidence").asDouble()).isEqualTo(0.85);
+        assertThat(payload.path("cost").isNull()).as("JSON has no NaN").isTrue();
+        JsonNode first = payload.path("evidence").get(0);
+        assertThat(first.path("bytes").asLong()).isEqualTo(1024);
+        assertThat(first.path("truncated").isBoolean()).isTrue();
+        assertThat(first.has("note")).isTrue();
+        assertThat(first.path("note").isNull()).isTrue();
+    }
 }

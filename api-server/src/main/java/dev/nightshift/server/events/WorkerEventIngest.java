@@ -1,9 +1,11 @@
 package dev.nightshift.server.events;
 
+import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore.NewEvent;
 import dev.nightshift.server.investigation.IllegalTransitionException;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -25,12 +27,14 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code STARTED} is {@code RUNNING}, {@code CONCLUDED} {@code SUCCEEDED}, {@code ESCALATED} and
  * {@code FAILED} themselves. A redelivered event is stored once and changes nothing; an event the
  * lifecycle no longer allows (it arrived after the end) is still stored and positioned.
+ * {@code LLM_CALLED} events and the cycles of the final event go into the cost ledger.
  */
 @Component
 public class WorkerEventIngest {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerEventIngest.class);
     static final String ACTOR = "worker";
+    static final String LLM_CALLED = "LLM_CALLED";
 
     /** What each outcome event means for the investigation, and which payload field says why. */
     private static final Map<String, Map.Entry<InvestigationStatus, String>> OUTCOMES = Map.of(
@@ -41,13 +45,15 @@ public class WorkerEventIngest {
 
     private final EventStore store;
     private final InvestigationService investigations;
+    private final CostLedgers costs;
     private final JsonMapper json;
     private final TransactionTemplate transactions;
 
-    WorkerEventIngest(EventStore store, InvestigationService investigations, JsonMapper json,
+    WorkerEventIngest(EventStore store, InvestigationService investigations, CostLedgers costs, JsonMapper json,
             PlatformTransactionManager transactionManager) {
         this.store = store;
         this.investigations = investigations;
+        this.costs = costs;
         this.json = json;
         this.transactions = new TransactionTemplate(transactionManager);
     }
@@ -138,9 +144,19 @@ public class WorkerEventIngest {
     }
 
     private void drive(StoredEvent event) {
+        if (LLM_CALLED.equals(event.type())) {
+            JsonNode payload = event.payload();
+            costs.recordLlmCall(event.investigationId(), payload.path("inputTokens").asLong(0),
+                    payload.path("outputTokens").asLong(0), payload.path("costUsd").isNumber()
+                            ? payload.path("costUsd").decimalValue() : BigDecimal.ZERO);
+            return;
+        }
         var outcome = OUTCOMES.get(event.type());
         if (outcome == null) {
             return;
+        }
+        if (event.payload().path("cycles").isIntegralNumber()) {
+            costs.recordCycles(event.investigationId(), event.payload().path("cycles").asInt());
         }
         try (var ignored = MDC.putCloseable("investigationId", event.investigationId().toString())) {
             report(event, outcome.getKey(), outcome.getValue());

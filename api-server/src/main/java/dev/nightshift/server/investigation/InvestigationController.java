@@ -8,8 +8,6 @@ import dev.nightshift.server.system.WireEnum;
 import dev.nightshift.server.trust.TrustPhase;
 import java.net.URI;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,8 +84,8 @@ class InvestigationController {
         Severity severityFilter = WireEnum.parse(Severity.class, "severity", severity, errors);
         Source sourceFilter = WireEnum.parse(Source.class, "source", source, errors);
         Map<String, String> labelFilter = labels(labels, errors);
-        Instant from = instant("createdFrom", createdFrom, errors);
-        Instant to = instant("createdTo", createdTo, errors);
+        Instant from = QueryParameters.instant("createdFrom", createdFrom, errors);
+        Instant to = QueryParameters.instant("createdTo", createdTo, errors);
         if (from != null && to != null && !from.isBefore(to)) {
             errors.add(new FieldError("createdTo", "must be after createdFrom"));
         }
@@ -156,18 +154,6 @@ class InvestigationController {
         } catch (ApiException e) {
             errors.addAll(e.errors());
             return InvestigationSearch.DEFAULT_LIMIT;
-        }
-    }
-
-    private static Instant instant(String name, String value, List<FieldError> errors) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            errors.add(new FieldError(name, "must be an RFC 3339 date-time, e.g. 2026-11-22T02:00:00Z"));
-            return null;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.nightshift.server.investigation;
 
+import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.events.StoredEvent;
 import dev.nightshift.server.system.UuidV7;
@@ -7,6 +8,7 @@ import dev.nightshift.server.trust.TrustProperties;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -38,6 +40,7 @@ public class InvestigationService {
     private final IdempotencyKeys idempotencyKeys;
     private final InvestigationQueries queries;
     private final EventStore events;
+    private final CostLedgers costs;
     private final InvestigationProperties properties;
     private final TrustProperties trust;
     private final TransactionTemplate transactions;
@@ -55,8 +58,9 @@ public class InvestigationService {
 
     InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
             InvestigationProperties properties, TrustProperties trust, PlatformTransactionManager transactionManager,
-            JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events) {
+            JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events, CostLedgers costs) {
         this.publisher = publisher;
+        this.costs = costs;
         this.events = events;
         this.queries = queries;
         this.repository = repository;
@@ -191,13 +195,20 @@ public class InvestigationService {
         for (Transition t : transitions.subList(first, transitions.size())) {
             events.appendServerEvent(investigation.id(), StoredEvent.STATE_CHANGED,
                     new StateChanged(t.from(), t.to(), t.at(), t.actor(), t.reason(), t.to().isTerminal()));
+            if (t.to().isTerminal()) {
+                // The run's compute time: from the last RUNNING to its end.
+                transitions.stream().filter(r -> r.to() == InvestigationStatus.RUNNING).reduce((a, b) -> b)
+                        .ifPresent(running -> costs.recordCompute(investigation.id(),
+                                Duration.between(running.at(), t.at())));
+            }
         }
     }
 
     /** The API's view, with the queue position computed while queued. */
     private InvestigationViews.Detail detail(Investigation investigation) {
         return InvestigationViews.detail(investigation, investigation.status() == InvestigationStatus.QUEUED
-                ? queries.queuePosition(investigation.id(), investigation.severity()) : null);
+                ? queries.queuePosition(investigation.id(), investigation.severity()) : null,
+                costs.of(investigation.id()));
     }
 
     private Created replay(IdempotencyKeys.Claim claim, String hash) {

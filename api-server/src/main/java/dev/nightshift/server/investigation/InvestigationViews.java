@@ -1,6 +1,7 @@
 package dev.nightshift.server.investigation;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.nightshift.server.cost.CostLedger;
 import dev.nightshift.server.trust.TrustPhase;
 import java.time.Instant;
 import java.util.List;
@@ -34,9 +35,10 @@ public final class InvestigationViews {
 
     /**
      * {@code Investigation}: the summary, its place in the queue while {@code QUEUED} (1 is next;
-     * otherwise {@code null}), and every transition, oldest first.
+     * otherwise {@code null}), its cost ledger, and every transition, oldest first.
      */
-    public record Detail(@JsonUnwrapped Summary summary, Long queuePosition, List<TransitionView> transitions) {}
+    public record Detail(@JsonUnwrapped Summary summary, Long queuePosition, CostLedger cost,
+            List<TransitionView> transitions) {}
 
     public record TransitionView(InvestigationStatus from, InvestigationStatus to, Instant at, String actor, String reason) {}
 
@@ -51,8 +53,8 @@ public final class InvestigationViews {
                 investigation.createdBy(), investigation.createdAt(), investigation.updatedAt());
     }
 
-    static Detail detail(Investigation investigation, Long queuePosition) {
-        return new Detail(summary(investigation), queuePosition, investigation.transitions().stream()
+    static Detail detail(Investigation investigation, Long queuePosition, CostLedger cost) {
+        return new Detail(summary(investigation), queuePosition, cost, investigation.transitions().stream()
                 .map(t -> new TransitionView(t.from(), t.to(), t.at(), t.actor(), t.reason()))
                 .toList());
     }

@@ -6,6 +6,7 @@ import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.system.MetricNames;
 import dev.nightshift.server.trust.TrustPhase;
+import dev.nightshift.server.worker.WorkerTokens;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
@@ -47,6 +48,7 @@ public class Dispatcher implements AutoCloseable {
     private static final long CLAIM_LOCK = 0x6e6967687473L; // "nights"
 
     private final InvestigationLauncher launcher;
+    private final WorkerTokens workerTokens;
     private final InvestigationService investigations;
     private final InvestigationProperties investigationProperties;
     private final DispatcherProperties properties;
@@ -59,10 +61,11 @@ public class Dispatcher implements AutoCloseable {
 
     private record Claim(UUID id, String tier, TrustPhase trustPhase) {}
 
-    public Dispatcher(InvestigationLauncher launcher, InvestigationService investigations,
+    public Dispatcher(InvestigationLauncher launcher, WorkerTokens workerTokens, InvestigationService investigations,
             InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc,
             PlatformTransactionManager transactionManager, Clock clock, MeterRegistry meters) {
         this.launcher = launcher;
+        this.workerTokens = workerTokens;
         this.investigations = investigations;
         this.investigationProperties = investigationProperties;
         this.properties = properties;
@@ -174,7 +177,9 @@ public class Dispatcher implements AutoCloseable {
                         "tier " + claim.tier() + " is no longer configured");
                 return;
             }
-            launcher.launch(new LaunchRequest(claim.id(), tier.get(), claim.trustPhase()));
+            // Each launch its own token: a relaunch after a lost run does not reuse the first one's.
+            launcher.launch(new LaunchRequest(claim.id(), tier.get(), claim.trustPhase(),
+                    workerTokens.mint(claim.id())));
         } catch (LaunchException e) {
             log.warn("Launch failed: {}", e.getMessage());
             investigations.report(claim.id(), InvestigationStatus.FAILED, launcher.name(), "launch failed: " + e.getMessage());

@@ -4,11 +4,12 @@ import dev.nightshift.server.investigation.InvestigationProperties;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.jobs.kubernetes.KubernetesLauncher;
 import dev.nightshift.server.jobs.kubernetes.KubernetesRuntimeProperties;
+import dev.nightshift.server.worker.WorkerTokens;
 import io.kubernetes.client.openapi.ApiClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.Yaml;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +59,10 @@ class JobsConfiguration {
     }
 
     @Bean
-    Dispatcher dispatcher(InvestigationLauncher launcher, InvestigationService investigations,
+    Dispatcher dispatcher(InvestigationLauncher launcher, WorkerTokens workerTokens, InvestigationService investigations,
             InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc, PlatformTransactionManager transactionManager,
             Clock clock, MeterRegistry meters) {
-        return new Dispatcher(launcher, investigations, investigationProperties, properties, jdbc,
+        return new Dispatcher(launcher, workerTokens, investigations, investigationProperties, properties, jdbc,
                 transactionManager, clock, meters);
     }
 

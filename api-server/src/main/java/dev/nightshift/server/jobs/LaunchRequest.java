@@ -10,5 +10,14 @@ import java.util.UUID;
  * @param investigationId the investigation
  * @param tier its complexity tier: deadline and resources of the run
  * @param trustPhase the phase it was created in: the run's service account
+ * @param workerToken the run's bootstrap token, valid for this investigation only; a runtime hands
+ *     it to the worker privately (a Secret, a file only the worker can read), never in plain sight
  */
-public record LaunchRequest(UUID investigationId, Tier tier, TrustPhase trustPhase) {}
+public record LaunchRequest(UUID investigationId, Tier tier, TrustPhase trustPhase, String workerToken) {
+
+    @Override
+    public String toString() {
+        return "LaunchRequest[investigationId=" + investigationId + ", tier=" + tier.name() + ", trustPhase="
+                + trustPhase + ", workerToken=(redacted)]";
+    }
+}

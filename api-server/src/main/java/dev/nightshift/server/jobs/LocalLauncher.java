@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,7 @@ import org.slf4j.MDC;
  * server's own {@code java}. The deadline destroys the whole process tree; exit codes and the result
  * file map to states exactly as on Kubernetes ({@link RunEnd}). Logs go to
  * {@code <data-dir>/logs/<id>.log}; each run works in a fresh {@code <data-dir>/runs/<id>/}, where it
- * leaves its result file.
+ * finds its bootstrap token (a file only the server's user can read) and leaves its result file.
  */
 final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
 
@@ -95,6 +96,8 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         environment.put("INVESTIGATION_ID", id.toString());
         environment.put("NIGHTSHIFT_API_URL", apiUrl.get());
         environment.put("NIGHTSHIFT_RESULT_FILE", resultFile.toString());
+        Path tokenFile = runDirectory.resolve("token");
+        environment.put("NIGHTSHIFT_TOKEN_FILE", tokenFile.toString());
         String kafka = kafkaBootstrapServers.get();
         if (kafka != null && !kafka.isBlank()) {
             environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
@@ -103,6 +106,7 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         try {
             Files.createDirectories(runDirectory);
             Files.deleteIfExists(resultFile);
+            writePrivately(tokenFile, request.workerToken());
             process = builder.start();
         } catch (IOException e) {
             throw new LaunchException("cannot start the worker process: " + e.getMessage(), e);
@@ -116,6 +120,13 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         }
         investigations.report(id, InvestigationStatus.RUNNING, NAME, "worker process " + process.pid() + " started");
         process.onExit().thenRun(() -> ended(id, run, request.tier().deadline(), resultFile));
+    }
+
+    /** Writes the token into a file that only this user can read, created so from its first byte. */
+    private static void writePrivately(Path file, String token) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, token, StandardCharsets.UTF_8);
     }
 
     private void expire(UUID id) {

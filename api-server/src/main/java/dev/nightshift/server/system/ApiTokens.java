@@ -85,7 +85,8 @@ public final class ApiTokens {
         return "sha256:" + sha256Hex(token);
     }
 
-    private static String sha256Hex(String token) {
+    /** SHA-256 of a token as lowercase hex: the only form in which tokens are kept. */
+    public static String sha256Hex(String token) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(digest.digest(token.getBytes(StandardCharsets.UTF_8)));

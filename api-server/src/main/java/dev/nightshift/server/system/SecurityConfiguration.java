@@ -6,7 +6,14 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import java.util.function.Supplier;
 import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationManagers;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -44,9 +51,14 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokens tokens, SecurityProperties properties,
-            ProblemResponses problems) throws Exception {
-        AuthenticationManager manager = new ApiAuthenticationManager(tokens, jwtProvider(properties.jwt()));
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokens tokens, WorkerCredentials workers,
+            SecurityProperties properties, ProblemResponses problems, RoleHierarchy roles) throws Exception {
+        AuthenticationManager manager = new ApiAuthenticationManager(tokens, workers, jwtProvider(properties.jwt()));
+        AuthorityAuthorizationManager<RequestAuthorizationContext> viewer =
+                AuthorityAuthorizationManager.hasRole(Role.VIEWER.name());
+        viewer.setRoleHierarchy(roles);
+        AuthorizationManager<RequestAuthorizationContext> viewerOrOwnWorker =
+                AuthorizationManagers.anyOf(viewer, SecurityConfiguration::ownWorker);
         AuthenticationEntryPoint unauthorized = (request, response, ex) -> {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"nightshift\"");
             boolean presented = request.getHeader(HttpHeaders.AUTHORIZATION) != null;
@@ -67,12 +79,17 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
-                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*", INVESTIGATIONS + "/*/logs",
-                                INVESTIGATIONS + "/*/events", INVESTIGATIONS + "/*/hypotheses")
+                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS + "/{id}", INVESTIGATIONS + "/{id}/events")
+                                .access(viewerOrOwnWorker)
+                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS + "/{id}/attempts")
+                                .access(SecurityConfiguration::ownWorker)
+                        .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*/logs",
+                                INVESTIGATIONS + "/*/hypotheses", "/api/v1/reports/**")
                                 .hasRole(Role.VIEWER.name())
                         .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel")
                                 .hasRole(Role.OPERATOR.name())
-                        .anyRequest().authenticated())
+                        // A worker token opens only the paths above, and only for its own investigation.
+                        .anyRequest().hasRole(Role.VIEWER.name()))
                 .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .authenticationManagerResolver(request -> manager)
@@ -83,6 +100,14 @@ class SecurityConfiguration {
                         .accessDeniedHandler(forbidden))
                 .headers(headers -> headers.cacheControl(cache -> {}))
                 .build();
+    }
+
+    /** Whether a worker run asks about its own investigation, the {@code {id}} of the path. */
+    private static AuthorizationDecision ownWorker(Supplier<? extends Authentication> authentication,
+            RequestAuthorizationContext context) {
+        return new AuthorizationDecision(authentication.get() != null
+                && authentication.get().getPrincipal() instanceof WorkerCredentials.WorkerPrincipal worker
+                && worker.investigationId().toString().equalsIgnoreCase(context.getVariables().get("id")));
     }
 
     private static JwtAuthenticationProvider jwtProvider(SecurityProperties.Jwt jwt) {

@@ -6,6 +6,7 @@ import dev.nightshift.server.investigation.Domain;
 import dev.nightshift.server.investigation.InvestigationProperties;
 import dev.nightshift.server.investigation.InvestigationRequest;
 import dev.nightshift.server.investigation.InvestigationService;
+import dev.nightshift.server.worker.WorkerTokens;
 import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.investigation.Severity;
 import dev.nightshift.server.system.MetricNames;
@@ -49,6 +50,9 @@ class DispatcherIT {
 
     @Autowired
     private InvestigationService investigations;
+
+    @Autowired
+    private WorkerTokens workerTokens;
 
     @Autowired
     private InvestigationProperties investigationProperties;
@@ -97,7 +101,7 @@ class DispatcherIT {
     }
 
     private Dispatcher dispatcher(InvestigationLauncher launcher, int cap, InvestigationProperties tiers) {
-        return new Dispatcher(launcher, investigations, tiers,
+        return new Dispatcher(launcher, workerTokens, investigations, tiers,
                 new DispatcherProperties(true, cap, Duration.ofSeconds(2), Duration.ofSeconds(60)), jdbc,
                 transactionManager, Clock.systemUTC(), meters);
     }

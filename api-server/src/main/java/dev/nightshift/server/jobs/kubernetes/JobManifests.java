@@ -15,6 +15,7 @@ import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobSpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1PodFailurePolicy;
 import io.kubernetes.client.openapi.models.V1PodFailurePolicyOnExitCodesRequirement;
 import io.kubernetes.client.openapi.models.V1PodFailurePolicyOnPodConditionsPattern;
@@ -24,6 +25,8 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1SeccompProfile;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretVolumeSource;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
@@ -45,6 +48,8 @@ public final class JobManifests {
     static final String LABEL_PHASE = "trust-phase";
     static final String LABEL_TIER = "tier";
     static final String CONTAINER = "worker";
+    static final String TOKEN_MOUNT = "/var/run/nightshift";
+    static final String TOKEN_KEY = "token";
     static final String NAME_PREFIX = "investigation-";
     static final int MAX_NAME_LENGTH = 63;
     /** The selector of every object this runtime owns. */
@@ -58,6 +63,30 @@ public final class JobManifests {
     }
 
     /** The service account of a phase's agents: {@code agent-phase-<slug>}. */
+    /**
+     * The Secret that carries a run's bootstrap token, owned by its Job (so it goes with the Job);
+     * the token never appears in the Job's manifest.
+     */
+    public static V1Secret tokenSecret(LaunchRequest request, V1Job created, String namespace) {
+        return new V1Secret()
+                .apiVersion("v1")
+                .kind("Secret")
+                .metadata(new V1ObjectMeta()
+                        .name(tokenSecretName(request.investigationId()))
+                        .namespace(namespace)
+                        .labels(labels(request))
+                        .ownerReferences(List.of(new V1OwnerReference()
+                                .apiVersion("batch/v1").kind("Job")
+                                .name(created.getMetadata().getName()).uid(created.getMetadata().getUid())
+                                .controller(true).blockOwnerDeletion(true))))
+                .type("Opaque")
+                .stringData(Map.of(TOKEN_KEY, request.workerToken()));
+    }
+
+    public static String tokenSecretName(UUID investigationId) {
+        return jobName(investigationId) + "-token";
+    }
+
     static String serviceAccount(LaunchRequest request) {
         return "agent-phase-" + request.trustPhase().slug();
     }
@@ -81,7 +110,8 @@ public final class JobManifests {
         Resources resources = request.tier().resources();
         List<V1EnvVar> env = new ArrayList<>(List.of(
                 new V1EnvVar().name("INVESTIGATION_ID").value(request.investigationId().toString()),
-                new V1EnvVar().name("NIGHTSHIFT_API_URL").value(properties.apiUrl())));
+                new V1EnvVar().name("NIGHTSHIFT_API_URL").value(properties.apiUrl()),
+                new V1EnvVar().name("NIGHTSHIFT_TOKEN_FILE").value(TOKEN_MOUNT + "/" + TOKEN_KEY)));
         if (properties.kafkaBootstrapServers() != null && !properties.kafkaBootstrapServers().isBlank()) {
             env.add(new V1EnvVar().name("KAFKA_BOOTSTRAP_SERVERS").value(properties.kafkaBootstrapServers()));
         }
@@ -105,7 +135,8 @@ public final class JobManifests {
                         .capabilities(new V1Capabilities().drop(List.of("ALL")))
                         .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")))
                 .terminationMessagePolicy("FallbackToLogsOnError")
-                .volumeMounts(List.of(new V1VolumeMount().name("tmp").mountPath("/tmp")));
+                .volumeMounts(List.of(new V1VolumeMount().name("tmp").mountPath("/tmp"),
+                        new V1VolumeMount().name("token").mountPath(TOKEN_MOUNT).readOnly(true)));
         V1Job built = new V1Job()
                 .apiVersion("batch/v1")
                 .kind("Job")
@@ -136,8 +167,11 @@ public final class JobManifests {
                                                 .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")))
                                         .containers(List.of(worker))
                                         .volumes(List.of(new V1Volume().name("tmp").emptyDir(
-                                                new V1EmptyDirVolumeSource()
-                                                        .sizeLimit(Quantity.fromString(properties.tmpSizeLimit()))))))));
+                                                        new V1EmptyDirVolumeSource().sizeLimit(
+                                                                Quantity.fromString(properties.tmpSizeLimit()))),
+                                                new V1Volume().name("token").secret(new V1SecretVolumeSource()
+                                                        .secretName(tokenSecretName(request.investigationId()))
+                                                        .defaultMode(0400)))))));
         V1Job job = template == null ? built : merge(template, built);
         check(job);
         return job;

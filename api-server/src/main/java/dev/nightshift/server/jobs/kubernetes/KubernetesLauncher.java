@@ -145,20 +145,39 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
     @Override
     public void launch(LaunchRequest request) {
         V1Job job = JobManifests.job(request, properties, template, null);
+        String name = job.getMetadata().getName();
+        V1Job created;
         try {
             rateLimiter.acquire();
-            batch.createNamespacedJob(properties.namespace(), job).execute();
-            log.info("Created Job {}", job.getMetadata().getName());
+            created = batch.createNamespacedJob(properties.namespace(), job).execute();
+            log.info("Created Job {}", name);
         } catch (ApiException e) {
             if (e.getCode() == 409) {
-                log.info("Job {} exists already: counted as launched", job.getMetadata().getName());
+                // Its token Secret was created with it, or is about to be by the launch that made it.
+                log.info("Job {} exists already: counted as launched", name);
                 return;
             }
-            throw new LaunchException("Kubernetes refused Job " + job.getMetadata().getName() + " (HTTP " + e.getCode()
-                    + "): " + firstLine(e.getResponseBody()), e);
+            throw new LaunchException("Kubernetes refused Job " + name + " (HTTP " + e.getCode() + "): "
+                    + firstLine(e.getResponseBody()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LaunchException("interrupted before creating the Job", e);
+        }
+        // The pod waits for its token volume until the Secret exists; owned by the Job, it goes with it.
+        try {
+            rateLimiter.acquire();
+            core.createNamespacedSecret(properties.namespace(),
+                    JobManifests.tokenSecret(request, created, properties.namespace())).execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 409) {
+                cancel(request.investigationId());
+                throw new LaunchException("Kubernetes refused the token Secret of Job " + name + " (HTTP "
+                        + e.getCode() + "): " + firstLine(e.getResponseBody()), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel(request.investigationId());
+            throw new LaunchException("interrupted before creating the token Secret", e);
         }
     }
 

@@ -31,8 +31,10 @@ class JobManifestsTest {
             "http://nightshift-api:8080", "kafka:9092", null, 10, 20, 10_485_760, null);
 
     private static LaunchRequest request(String tier, TrustPhase phase) {
-        return new LaunchRequest(ID, TIERS.tierNamed(tier).orElseThrow(), phase);
+        return new LaunchRequest(ID, TIERS.tierNamed(tier).orElseThrow(), phase, "nsw_secret-of-the-run");
     }
+
+    private static final io.kubernetes.client.openapi.JSON JSON_WRITER = new io.kubernetes.client.openapi.JSON();
 
     private static V1Job job(String tier, TrustPhase phase) {
         return JobManifests.job(request(tier, phase), PROPERTIES, null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
@@ -111,9 +113,37 @@ class JobManifestsTest {
         assertThat(worker.getEnv()).extracting(V1EnvVar::getName, V1EnvVar::getValue).containsExactly(
                 tuple("INVESTIGATION_ID", "01a2018d-8951-7631-a5ad-c8f9db82b710"),
                 tuple("NIGHTSHIFT_API_URL", "http://nightshift-api:8080"),
+                tuple("NIGHTSHIFT_TOKEN_FILE", "/var/run/nightshift/token"),
                 tuple("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092"),
                 tuple("TRACEPARENT", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
         assertThat(worker.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+    }
+
+    @Test
+    void shouldCarryTheTokenInASecretOwnedByTheJobNeverInTheManifest() {
+        V1Job built = job("simple", TrustPhase.SHADOW);
+        assertThat(JSON_WRITER.serialize(built)).doesNotContain("nsw_secret-of-the-run");
+        assertThat(request("simple", TrustPhase.SHADOW).toString()).doesNotContain("nsw_secret-of-the-run");
+        var volume = built.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals("token")).findFirst().orElseThrow();
+        assertThat(volume.getSecret().getSecretName()).isEqualTo("investigation-01a2018d-8951-7631-a5ad-c8f9db82b710-token");
+        assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0400);
+        assertThat(worker(built).getVolumeMounts()).anySatisfy(mount -> {
+            assertThat(mount.getName()).isEqualTo("token");
+            assertThat(mount.getMountPath()).isEqualTo("/var/run/nightshift");
+            assertThat(mount.getReadOnly()).isTrue();
+        });
+
+        built.getMetadata().uid("6f1c2b1e-0000-4000-8000-000000000001");
+        var secret = JobManifests.tokenSecret(request("simple", TrustPhase.SHADOW), built, "investigations");
+        assertThat(secret.getMetadata().getName()).isEqualTo(volume.getSecret().getSecretName());
+        assertThat(secret.getStringData()).containsExactly(org.assertj.core.api.Assertions.entry("token",
+                "nsw_secret-of-the-run"));
+        assertThat(secret.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+            assertThat(owner.getKind()).isEqualTo("Job");
+            assertThat(owner.getUid()).isEqualTo("6f1c2b1e-0000-4000-8000-000000000001");
+            assertThat(owner.getController()).isTrue();
+        });
     }
 
     @Test

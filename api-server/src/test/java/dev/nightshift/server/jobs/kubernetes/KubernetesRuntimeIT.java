@@ -189,6 +189,10 @@ class KubernetesRuntimeIT {
         assertThat(job.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("agent-phase-shadow");
         assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(900);
         awaitStatus(id, "LAUNCHING");
+        var secret = CLUSTER.secrets().inNamespace(NAMESPACE).withName("investigation-" + id + "-token").get();
+        assertThat(secret).as("the token Secret, owned by the Job").isNotNull();
+        assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(job.getMetadata().getUid()));
 
         Pod pod = runPod(id);
         awaitStatus(id, "RUNNING");
@@ -263,7 +267,8 @@ class KubernetesRuntimeIT {
         Job job = awaitJob(id);
         var tier = new dev.nightshift.server.investigation.InvestigationProperties(null, Duration.ofHours(24))
                 .tierNamed("simple").orElseThrow();
-        launcher.launch(new LaunchRequest(UUID.fromString(id), tier, dev.nightshift.server.trust.TrustPhase.SHADOW));
+        launcher.launch(new LaunchRequest(UUID.fromString(id), tier, dev.nightshift.server.trust.TrustPhase.SHADOW,
+                "nsw_another"));
         assertThat(CLUSTER.batch().v1().jobs().inNamespace(NAMESPACE).withLabel("investigation-id", id).list().getItems())
                 .singleElement().satisfies(same -> assertThat(same.getMetadata().getUid()).isEqualTo(job.getMetadata().getUid()));
     }
