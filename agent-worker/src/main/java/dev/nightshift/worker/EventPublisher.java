@@ -12,30 +12,35 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes this run's events: idempotent, {@code acks=all}, keyed by investigation ID so they stay
- * in order. Without a broker it publishes nothing and says so; a broker that fails is reported on
- * stderr and never fails the run, since the outcome line still reaches the server.
+ * in order. A transient broker error is retried with the same event ID (the server stores it once)
+ * until the run's deadline. Without a broker it publishes nothing and says so; a broker that stays
+ * down is reported and never fails the run, since the outcome line still reaches the server.
  */
 final class EventPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, String> producer;
     private final UUID investigationId;
     private final int attempt;
+    private final Instant deadline;
     private long seq;
 
-    private EventPublisher(KafkaProducer<String, String> producer, UUID investigationId, int attempt) {
+    private EventPublisher(KafkaProducer<String, String> producer, UUID investigationId, int attempt,
+            Instant deadline) {
         this.producer = producer;
         this.investigationId = investigationId;
         this.attempt = attempt;
+        this.deadline = deadline;
     }
 
-    static EventPublisher connect(String bootstrapServers, UUID investigationId, int attempt) {
+    static EventPublisher connect(String bootstrapServers, UUID investigationId, int attempt, Instant deadline) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            System.out.println("nightshift-worker: no KAFKA_BOOTSTRAP_SERVERS, publishing no events");
-            return new EventPublisher(null, investigationId, attempt);
+            WorkerLog.info("no KAFKA_BOOTSTRAP_SERVERS, publishing no events");
+            return new EventPublisher(null, investigationId, attempt, deadline);
         }
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -45,27 +50,37 @@ final class EventPublisher implements AutoCloseable {
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new EventPublisher(new KafkaProducer<>(config, new StringSerializer(), new StringSerializer()),
-                investigationId, attempt);
+                investigationId, attempt, deadline);
     }
 
     /** Publishes one event and waits until the broker has it; returns whether it did. */
-    boolean publish(String type, Map<String, String> payload) {
+    boolean publish(String type, Map<String, ?> payload) {
         if (producer == null) {
             return false;
         }
         EventEnvelope event = new EventEnvelope(UUID.randomUUID(), investigationId, attempt, seq++, type, Instant.now(),
                 System.getenv("TRACEPARENT"), payload);
-        try {
-            producer.send(new ProducerRecord<>(EventEnvelope.TOPIC, investigationId.toString(), event.toJson()))
-                    .get(30, TimeUnit.SECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            System.err.println("nightshift-worker: could not publish " + type + ": " + e);
-            return false;
+        String json = event.toJson();
+        while (true) {
+            try {
+                producer.send(new ProducerRecord<>(EventEnvelope.TOPIC, investigationId.toString(), json))
+                        .get(40, TimeUnit.SECONDS);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                boolean transientError = cause instanceof RetriableException || e instanceof TimeoutException
+                        || cause instanceof org.apache.kafka.common.errors.TimeoutException;
+                if (!transientError || Instant.now().plusSeconds(5).isAfter(deadline)) {
+                    WorkerLog.error("could not publish " + type + ": " + cause);
+                    return false;
+                }
+                WorkerLog.info("publishing " + type + " failed for now (" + cause.getMessage() + "), retrying");
+            }
         }
     }
 

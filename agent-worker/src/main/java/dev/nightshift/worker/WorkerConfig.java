@@ -1,17 +1,21 @@
 package dev.nightshift.worker;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * What a worker learns from its environment: which investigation it serves and where the
- * api-server is. Everything else it will fetch from the api-server over an authenticated call.
+ * What a worker learns from its environment: which investigation it serves, where the api-server
+ * is, where its bootstrap token lies and where Kafka is. Everything else it fetches from the
+ * api-server over its authenticated registration.
  *
  * @param investigationId {@code INVESTIGATION_ID}, required
  * @param apiUrl {@code NIGHTSHIFT_API_URL}, default {@code http://localhost:8080}
+ * @param tokenFile {@code NIGHTSHIFT_TOKEN_FILE}, required: the file holding the bootstrap token
+ * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}; without it no events are published
  */
-public record WorkerConfig(UUID investigationId, URI apiUrl) {
+public record WorkerConfig(UUID investigationId, URI apiUrl, Path tokenFile, String kafkaBootstrapServers) {
 
     static final String DEFAULT_API_URL = "http://localhost:8080";
 
@@ -37,6 +41,10 @@ public record WorkerConfig(UUID investigationId, URI apiUrl) {
         if (!"http".equals(apiUrl.getScheme()) && !"https".equals(apiUrl.getScheme())) {
             throw new IllegalArgumentException("NIGHTSHIFT_API_URL must be http or https: '" + url + "'");
         }
-        return new WorkerConfig(investigationId, apiUrl);
+        String tokenFile = environment.get("NIGHTSHIFT_TOKEN_FILE");
+        if (tokenFile == null || tokenFile.isBlank()) {
+            throw new IllegalArgumentException("NIGHTSHIFT_TOKEN_FILE is not set");
+        }
+        return new WorkerConfig(investigationId, apiUrl, Path.of(tokenFile), environment.get("KAFKA_BOOTSTRAP_SERVERS"));
     }
 }

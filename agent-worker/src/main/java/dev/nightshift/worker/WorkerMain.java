@@ -5,23 +5,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Entry point of the container a Job runs: one investigation, then exit. Exit codes are the
- * contract with the Job's pod failure policy: {@link RunResult#EXIT_OK} concluded or escalated,
- * {@link RunResult#EXIT_BAD_CONFIG} bad input or configuration (terminal, never retried), anything
- * else a crash. The outcome line goes to the result file ({@code NIGHTSHIFT_RESULT_FILE}, or the
- * Kubernetes termination message at {@code /dev/termination-log}).
+ * Entry point of the container a Job runs: one investigation, then exit. It registers with the
+ * api-server (its bootstrap token from {@code NIGHTSHIFT_TOKEN_FILE}), receives its configuration,
+ * reasons within its circuit breaker — with the LLM when one is configured, with the rules
+ * otherwise — publishing every step, and ends with {@code CONCLUDED} or {@code ESCALATED}.
  *
- * <p>This build has no reasoning loop yet (the worker issue brings it): it checks its environment,
- * publishes {@code STARTED} and an honest {@code ESCALATED} to the event stream when there is one
- * ({@code KAFKA_BOOTSTRAP_SERVERS}), and escalates, so that the whole path from API to Job to
- * event history to outcome runs end to end.
+ * <p>Exit codes are the contract with the Job's pod failure policy: {@link RunResult#EXIT_OK}
+ * concluded or escalated, {@link RunResult#EXIT_BAD_CONFIG} bad input or configuration or a refused
+ * registration (terminal, never retried), anything else a crash. The outcome line goes to the
+ * result file ({@code NIGHTSHIFT_RESULT_FILE}, or the Kubernetes termination message).
  */
 public final class WorkerMain {
 
     static final Path TERMINATION_LOG = Path.of("/dev/termination-log");
+    static final int EXIT_CRASH = 1;
 
     private WorkerMain() {}
 
@@ -33,25 +35,97 @@ public final class WorkerMain {
         Path resultFile = environment.containsKey("NIGHTSHIFT_RESULT_FILE")
                 ? Path.of(environment.get("NIGHTSHIFT_RESULT_FILE")) : TERMINATION_LOG;
         WorkerConfig config;
+        String token;
         try {
             config = WorkerConfig.from(environment);
+            token = readToken(config.tokenFile());
         } catch (IllegalArgumentException e) {
-            System.err.println("nightshift-worker: " + e.getMessage());
+            WorkerLog.error(e.getMessage());
             report(resultFile, new RunResult(RunResult.Outcome.FAILED, e.getMessage()));
             return RunResult.EXIT_BAD_CONFIG;
         }
-        System.out.println("nightshift-worker: investigation " + config.investigationId() + ", api-server "
-                + config.apiUrl() + ": no reasoning loop in this build, escalating to a human");
-        RunResult result = new RunResult(RunResult.Outcome.ESCALATED, "reasoning not available");
-        // Until registration gives the attempt number (worker issue), every run is attempt 1.
-        try (EventPublisher events = EventPublisher.connect(environment.get("KAFKA_BOOTSTRAP_SERVERS"),
-                config.investigationId(), 1)) {
-            events.publish("STARTED", Map.of("secrets", "none: no Vault configured"));
-            events.publish("ESCALATED", Map.of("reason", result.reason()));
+        WorkerLog.context(config.investigationId().toString(), 0);
+        ServerClient server = new ServerClient(config, token);
+        Registration registration;
+        try {
+            registration = server.register(Instant.now().plusSeconds(120));
+        } catch (ServerClient.RefusedException e) {
+            WorkerLog.error(e.getMessage());
+            report(resultFile, new RunResult(RunResult.Outcome.FAILED, e.getMessage()));
+            return RunResult.EXIT_BAD_CONFIG;
+        } catch (IOException e) {
+            WorkerLog.error("cannot register with the api-server: " + e.getMessage());
+            return EXIT_CRASH;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_CRASH;
         }
-        // The final event first, then the outcome line: the history normally ends with the worker's word.
+        WorkerLog.context(config.investigationId().toString(), registration.attempt());
+        WorkerLog.info("registered: reasoner " + registration.reasoner() + ", sources " + registration.sources()
+                + (registration.llm() == null ? "" : ", LLM " + registration.llm()) + ", cycle limit "
+                + registration.budgets().cycleLimit());
+        RunResult result = investigate(config, registration, server);
         report(resultFile, result);
+        WorkerLog.info(result.format().strip());
         return RunResult.EXIT_OK;
+    }
+
+    /** The reasoning, from STARTED to the final event; the final event is published before the outcome line. */
+    private static RunResult investigate(WorkerConfig config, Registration registration, ServerClient server) {
+        try (EventPublisher events = EventPublisher.connect(config.kafkaBootstrapServers(), config.investigationId(),
+                registration.attempt(), registration.budgets().deadline());
+                Toolbox toolbox = Toolbox.connect(registration, events)) {
+            boolean llm = registration.llm() != null;
+            String reasoner = llm ? LlmReasoner.NAME : RulesReasoner.NAME;
+            Map<String, Object> started = new LinkedHashMap<>();
+            started.put("reasoner", reasoner);
+            started.put("secrets", registration.secrets());
+            started.put("cycleLimit", registration.budgets().cycleLimit());
+            started.put("cycleLimitReason", registration.budgets().cycleLimitReason());
+            started.put("datasources", toolbox.available());
+            started.put("unavailable", toolbox.unavailable());
+            events.publish("STARTED", started);
+
+            Trail trail = new Trail(events);
+            CircuitBreaker breaker = new CircuitBreaker(registration.budgets());
+            Outcome outcome;
+            try {
+                outcome = llm ? new LlmReasoner(registration, toolbox, trail, breaker, events, server).run()
+                        : new RulesReasoner(registration, toolbox, trail, breaker).run();
+            } catch (CircuitBreaker.Tripped e) {
+                outcome = Outcome.escalate(e.getMessage());
+            }
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("reasoner", reasoner);
+            payload.put("cycles", breaker.cycles());
+            payload.put("evidence", trail.evidence());
+            if (outcome.concluded()) {
+                payload.put("rootCause", outcome.summary());
+                payload.put("rootCauseCategory", outcome.rootCauseCategory());
+                payload.put("remediationClass", outcome.remediationClass());
+                payload.put("confidence", outcome.confidence());
+                payload.put("suggestedRemediation", outcome.suggestedRemediation());
+                events.publish("CONCLUDED", payload);
+                return new RunResult(RunResult.Outcome.CONCLUDED, outcome.summary());
+            }
+            payload.put("reason", outcome.summary());
+            payload.put("hypotheses", trail.hypotheses().stream()
+                    .map(h -> h.id + " " + h.status + " " + h.confidence + ": " + h.statement).toList());
+            events.publish("ESCALATED", payload);
+            return new RunResult(RunResult.Outcome.ESCALATED, outcome.summary());
+        }
+    }
+
+    private static String readToken(Path file) {
+        try {
+            String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (token.isEmpty()) {
+                throw new IllegalArgumentException("NIGHTSHIFT_TOKEN_FILE " + file + " is empty");
+            }
+            return token;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read NIGHTSHIFT_TOKEN_FILE " + file + ": " + e.getMessage());
+        }
     }
 
     private static void report(Path resultFile, RunResult result) {
@@ -59,7 +133,7 @@ public final class WorkerMain {
             Files.writeString(resultFile, result.format(), StandardCharsets.UTF_8);
         } catch (IOException | SecurityException e) {
             // Outside a pod and without a result file there is nowhere to write; the exit code still tells.
-            System.err.println("nightshift-worker: cannot write result to " + resultFile + ": " + e.getMessage());
+            WorkerLog.error("cannot write result to " + resultFile + ": " + e.getMessage());
         }
     }
 }

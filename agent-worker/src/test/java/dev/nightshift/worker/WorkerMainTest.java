@@ -18,14 +18,18 @@ class WorkerMainTest {
 
     @Test
     void shouldReadInvestigationAndApiUrl() {
-        WorkerConfig config = WorkerConfig.from(Map.of("INVESTIGATION_ID", ID, "NIGHTSHIFT_API_URL", "https://ns:8443"));
+        WorkerConfig config = WorkerConfig.from(Map.of("INVESTIGATION_ID", ID, "NIGHTSHIFT_API_URL", "https://ns:8443",
+                "NIGHTSHIFT_TOKEN_FILE", "/var/run/nightshift/token", "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092"));
         assertThat(config.investigationId()).isEqualTo(UUID.fromString(ID));
         assertThat(config.apiUrl()).isEqualTo(URI.create("https://ns:8443"));
+        assertThat(config.tokenFile()).isEqualTo(Path.of("/var/run/nightshift/token"));
+        assertThat(config.kafkaBootstrapServers()).isEqualTo("kafka:9092");
     }
 
     @Test
     void shouldDefaultApiUrlToLocalServer() {
-        assertThat(WorkerConfig.from(Map.of("INVESTIGATION_ID", ID)).apiUrl()).hasToString("http://localhost:8080");
+        assertThat(WorkerConfig.from(Map.of("INVESTIGATION_ID", ID, "NIGHTSHIFT_TOKEN_FILE", "t")).apiUrl())
+                .hasToString("http://localhost:8080");
     }
 
     @Test
@@ -37,6 +41,8 @@ class WorkerMainTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> WorkerConfig.from(Map.of("INVESTIGATION_ID", ID, "NIGHTSHIFT_API_URL", "ftp://x")))
                 .withMessageContaining("http or https");
+        assertThatIllegalArgumentException().isThrownBy(() -> WorkerConfig.from(Map.of("INVESTIGATION_ID", ID)))
+                .withMessage("NIGHTSHIFT_TOKEN_FILE is not set");
     }
 
     @Test
@@ -49,11 +55,13 @@ class WorkerMainTest {
     }
 
     @Test
-    void shouldEscalateHonestlyWithoutAReasoningLoop(@TempDir Path dir) throws Exception {
+    void shouldFailTerminallyWithoutItsToken(@TempDir Path dir) throws Exception {
         Path result = dir.resolve("result");
-        assertThat(WorkerMain.run(Map.of("INVESTIGATION_ID", ID, "NIGHTSHIFT_RESULT_FILE", result.toString())))
-                .isEqualTo(RunResult.EXIT_OK);
-        assertThat(RunResult.parse(Files.readString(result)))
-                .hasValue(new RunResult(RunResult.Outcome.ESCALATED, "reasoning not available"));
+        assertThat(WorkerMain.run(Map.of("INVESTIGATION_ID", ID, "NIGHTSHIFT_RESULT_FILE", result.toString(),
+                "NIGHTSHIFT_TOKEN_FILE", dir.resolve("missing").toString()))).isEqualTo(RunResult.EXIT_BAD_CONFIG);
+        assertThat(RunResult.parse(Files.readString(result))).hasValueSatisfying(outcome -> {
+            assertThat(outcome.outcome()).isEqualTo(RunResult.Outcome.FAILED);
+            assertThat(outcome.reason()).startsWith("cannot read NIGHTSHIFT_TOKEN_FILE");
+        });
     }
 }

@@ -1,30 +1,29 @@
 package dev.nightshift.server.jobs;
 
-import dev.nightshift.contract.RunResult;
 import dev.nightshift.worker.WorkerMain;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Finds the agent-worker's classpath for the local runtime, whatever the working directory: the
- * server depends on the worker and on what it uses (the contract module, the Kafka client and
- * SLF4J's API), so their classes are wherever the server's are. Run from a build, those are jars or classes directories on disk; run from the
- * executable jar, they are jars nested inside, which are copied out at start (a child JVM cannot
- * read nested jars). When the worker gains more dependencies it becomes a shaded jar and this
- * list one entry long.
+ * Finds the agent-worker's classpath for the local runtime, whatever the working directory. The
+ * worker's jar carries the list of its runtime dependencies ({@value #LIST}, written by its
+ * build). Run from a build, they are jars on disk where the list says; run from the executable
+ * jar, they are jars nested inside, found by file name next to the worker's own and copied out at
+ * start (a child JVM cannot read nested jars).
  */
 final class WorkerClasspath {
+
+    static final String LIST = "META-INF/nightshift/worker.classpath";
 
     private WorkerClasspath() {}
 
@@ -36,21 +35,55 @@ final class WorkerClasspath {
             }
             return configured.toString();
         }
-        return Stream.of(WorkerMain.class, RunResult.class, KafkaProducer.class, LoggerFactory.class)
-                .map(type -> onDisk(type, dataDir.resolve("worker")).toString())
-                .collect(Collectors.joining(File.pathSeparator));
+        Path directory = dataDir.resolve("worker");
+        URL worker = WorkerMain.class.getProtectionDomain().getCodeSource().getLocation();
+        List<String> entries = new ArrayList<>();
+        entries.add(onDisk(worker, directory, "agent-worker.jar").toString());
+        for (String dependency : dependencies()) {
+            Path built = Path.of(dependency);
+            if (Files.exists(built)) {
+                entries.add(built.toString());
+            } else {
+                // Inside the executable jar: a sibling of the worker's nested jar, by file name.
+                String name = built.getFileName().toString();
+                entries.add(onDisk(sibling(worker, name), directory, name).toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
-    private static Path onDisk(Class<?> type, Path directory) {
-        URL location = type.getProtectionDomain().getCodeSource().getLocation();
+    private static List<String> dependencies() {
+        try (InputStream list = WorkerMain.class.getClassLoader().getResourceAsStream(LIST)) {
+            if (list == null) {
+                throw new IllegalStateException("The agent-worker jar has no " + LIST + "; rebuild it");
+            }
+            String text = new String(list.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? List.of() : List.of(text.split(File.pathSeparator));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + LIST, e);
+        }
+    }
+
+    /** {@code jar:nested:/server.jar/!BOOT-INF/lib/agent-worker.jar!/} to the same with another jar's name. */
+    private static URL sibling(URL worker, String name) {
+        String spec = worker.toString();
+        int slash = spec.lastIndexOf('/', spec.endsWith("!/") ? spec.length() - 3 : spec.length() - 1);
+        try {
+            return URI.create(spec.substring(0, slash + 1) + name + (spec.endsWith("!/") ? "!/" : "")).toURL();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot locate " + name + " next to " + worker, e);
+        }
+    }
+
+    private static Path onDisk(URL location, Path directory, String name) {
         if ("file".equals(location.getProtocol())) {
             try {
                 return Path.of(location.toURI());
             } catch (URISyntaxException e) {
-                throw new IllegalStateException("Cannot read the location of " + type.getName() + ": " + location, e);
+                throw new IllegalStateException("Cannot read the location " + location, e);
             }
         }
-        return copyNested(location, directory, type.getPackageName() + ".jar");
+        return copyNested(location, directory, name);
     }
 
     /** {@code jar:nested:/server.jar/!BOOT-INF/lib/agent-worker.jar!/} is read as {@code nested:...agent-worker.jar}. */

@@ -3,13 +3,21 @@ package dev.nightshift.server.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.nightshift.server.ApiClient;
+import dev.nightshift.server.PrometheusServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -18,55 +26,182 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The embedded default end to end: the real agent-worker, found by the server itself, in a child
- * JVM, publishing to the server's own embedded Kafka broker.
+ * The embedded default end to end with no LLM: the real agent-worker in a child JVM registers,
+ * reasons with the rules against a real Prometheus, publishes to the server's own embedded Kafka,
+ * and concludes or escalates. The {@code simple} tier's circuit breaker is 3 cycles here.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RealWorkerIT {
 
     private static final String TOKEN = "real-worker-admin";
+    private static PrometheusServer prometheus;
+    private static HttpServer hanging;
+
+    @BeforeAll
+    static void sources() throws Exception {
+        prometheus = PrometheusServer.start();
+        // A Prometheus that answers its status page and then never answers a query.
+        hanging = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hanging.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        hanging.createContext("/", exchange -> {
+            if (exchange.getRequestURI().getPath().equals("/api/v1/status/buildinfo")) {
+                byte[] body = "{\"status\":\"success\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+                return;
+            }
+            try {
+                Thread.sleep(Duration.ofMinutes(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        hanging.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (hanging != null) {
+            hanging.stop(0);
+        }
+    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException {
         var dataDir = Files.createTempDirectory("nightshift-real-worker-");
         registry.add("nightshift.data-dir", dataDir::toString);
         registry.add("nightshift.security.admin-token", () -> TOKEN);
+        registry.add("nightshift.datasources.clusters.default.prometheus.url", () -> prometheus.url());
+        registry.add("nightshift.datasources.clusters.hanging.prometheus.url",
+                () -> "http://127.0.0.1:" + hanging.getAddress().getPort());
+        registry.add("nightshift.worker.tool-timeout", () -> "2s");
+        registry.add("nightshift.investigations.tiers[0].name", () -> "simple");
+        registry.add("nightshift.investigations.tiers[0].max-domains", () -> "1");
+        registry.add("nightshift.investigations.tiers[0].max-reasoning-cycles", () -> "3");
+        registry.add("nightshift.investigations.tiers[1].name", () -> "multi-domain");
+        registry.add("nightshift.investigations.tiers[1].max-domains", () -> "6");
     }
 
     @LocalServerPort
     private int port;
 
-    /** The types of the worker's own events (attempt 1) in the investigation's history. */
-    private static List<String> workerEvents(ApiClient api, String id) {
-        List<String> types = new ArrayList<>();
-        api.get("/api/v1/investigations/" + id + "/events").bearer(TOKEN).header("Accept", "application/json").send()
-                .json().path("items").forEach(event -> {
+    private String create(String title, String problem, String cluster) {
+        Map<String, Object> body = new HashMap<>(Map.of("title", title, "problem", problem,
+                "domains", List.of("application"), "severity", "critical"));
+        if (cluster != null) {
+            body.put("target", Map.of("cluster", cluster, "namespace", "shop"));
+        }
+        return new ApiClient(port).post("/api/v1/investigations").bearer(TOKEN).json(body).send().json().path("id")
+                .asString();
+    }
+
+    /** The worker's own events (attempt 1), in history order. */
+    private List<JsonNode> workerEvents(String id) {
+        List<JsonNode> events = new ArrayList<>();
+        new ApiClient(port).get("/api/v1/investigations/" + id + "/events?limit=1000").bearer(TOKEN)
+                .header("Accept", "application/json").send().json().path("items").forEach(event -> {
                     if (event.path("attempt").asInt() == 1) {
-                        types.add(event.path("type").asString());
+                        events.add(event);
                     }
                 });
-        return types;
+        return events;
+    }
+
+    private List<String> types(String id) {
+        return workerEvents(id).stream().map(e -> e.path("type").asString()).toList();
+    }
+
+    private JsonNode awaitEnd(String id) {
+        ApiClient api = new ApiClient(port);
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.get("/api/v1/investigations/" + id).bearer(TOKEN).send()
+                .json().path("status").asString().matches("SUCCEEDED|ESCALATED|FAILED|TIMED_OUT"));
+        return api.get("/api/v1/investigations/" + id).bearer(TOKEN).send().json();
+    }
+
+    private static String lastReason(JsonNode investigation) {
+        return investigation.path("transitions").get(investigation.path("transitions").size() - 1).path("reason")
+                .asString();
     }
 
     @Test
-    void shouldRunTheRealWorkerToItsHonestEscalation() {
-        ApiClient api = new ApiClient(port);
-        String id = api.post("/api/v1/investigations").bearer(TOKEN).json(Map.of("title", "DNS failures",
-                "problem", "CoreDNS returns SERVFAIL", "domains", List.of("network"), "severity", "critical"))
-                .send().json().path("id").asString();
+    void shouldDiagnoseWithTheRulesAgainstARealPrometheus() {
+        String id = create("checkout is down", "Requests to checkout fail since 02:10.", null);
+        JsonNode done = awaitEnd(id);
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> workerEvents(api, id).contains("ESCALATED"));
+        assertThat(done.path("status").asString()).as(types(id).toString()).isEqualTo("SUCCEEDED");
+        assertThat(lastReason(done)).startsWith("A monitored target is down: up{")
+                .contains("job=\"checkout\"");
+        assertThat(done.path("cost").path("reasoningCycles").asInt()).isEqualTo(2);
+        List<String> types = types(id);
+        assertThat(types.getFirst()).isEqualTo("STARTED");
+        assertThat(types.getLast()).isEqualTo("CONCLUDED");
+        assertThat(types).contains("HYPOTHESIS_PROPOSED", "TOOL_CALLED", "EVIDENCE_COLLECTED", "HYPOTHESIS_UPDATED");
+        JsonNode started = workerEvents(id).getFirst().path("payload");
+        assertThat(started.path("reasoner").asString()).isEqualTo("rules");
+        assertThat(started.path("datasources").get(0).asString()).isEqualTo("prometheus");
+        JsonNode concluded = workerEvents(id).getLast().path("payload");
+        assertThat(concluded.path("rootCauseCategory").asString()).isEqualTo("availability/target-down");
+        assertThat(concluded.path("evidence").get(0).asString()).contains("refutes");
 
-        JsonNode done = api.get("/api/v1/investigations/" + id).bearer(TOKEN).send().json();
-        List<String> states = new ArrayList<>();
-        done.path("transitions").forEach(t -> states.add(t.path("to").asString()));
-        assertThat(states).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "ESCALATED");
-        // The runtime's view of the end waits a grace for the worker's own final event, which decides.
-        assertThat(done.path("transitions").get(3).path("actor").asString()).isEqualTo("worker");
-        assertThat(done.path("transitions").get(3).path("reason").asString()).isEqualTo("reasoning not available");
-        assertThat(workerEvents(api, id)).containsExactly("STARTED", "ESCALATED");
-        assertThat(api.get("/api/v1/investigations/" + id + "/logs").bearer(TOKEN).send().body())
-                .contains("nightshift-worker: investigation " + id)
-                .doesNotContain("Exception");
+        JsonNode tree = new ApiClient(port).get("/api/v1/investigations/" + id + "/hypotheses").bearer(TOKEN).send().json();
+        JsonNode down = tree.path("hypotheses").valueStream()
+                .filter(h -> h.path("statement").asString().equals("A monitored target is down")).findFirst().orElseThrow();
+        assertThat(down.path("status").asString()).isEqualTo("supported");
+        assertThat(down.path("evidence").get(0).path("verdict").asString()).isEqualTo("supports");
+        assertThat(down.path("children").get(0).path("status").asString()).isEqualTo("confirmed");
+        assertThat(new ApiClient(port).get("/api/v1/investigations/" + id + "/logs").bearer(TOKEN).send().body())
+                .contains("[" + id + " attempt 1]").doesNotContain("Exception");
+    }
+
+    @Test
+    void shouldProposeFromTheProblemAndEscalateWithoutAnyDataSource() {
+        String id = create("checkout latency", "p99 latency of checkout rose; errors mention database timeouts.",
+                "nowhere");
+        JsonNode done = awaitEnd(id);
+
+        assertThat(done.path("status").asString()).isEqualTo("ESCALATED");
+        assertThat(lastReason(done)).startsWith("no data source is configured: ")
+                .endsWith("hypotheses from the problem statement need a human to test them");
+        List<String> statements = workerEvents(id).stream().filter(e -> e.path("type").asString().equals("HYPOTHESIS_PROPOSED"))
+                .map(e -> e.path("payload").path("statement").asString()).toList();
+        assertThat(statements).contains("A dependency is saturated and slows requests down",
+                "The database is saturated: connections or locks are exhausted");
+        assertThat(types(id)).doesNotContain("TOOL_CALLED");
+        assertThat(done.path("cost").path("reasoningCycles").asInt()).isZero();
+    }
+
+    @Test
+    void shouldTripTheCircuitBreakerAtTheConfiguredCycleAndEscalateWithTheEvidence() {
+        String id = create("node pressure", "memory and cpu pressure, disk full, dns lookups slow", null);
+        JsonNode done = awaitEnd(id);
+
+        assertThat(done.path("status").asString()).isEqualTo("ESCALATED");
+        assertThat(lastReason(done)).startsWith("circuit breaker: 3 reasoning cycles without a conclusion");
+        assertThat(done.path("cost").path("reasoningCycles").asInt()).isEqualTo(3);
+        JsonNode escalated = workerEvents(id).getLast().path("payload");
+        assertThat(escalated.path("evidence")).hasSize(3);
+        assertThat(types(id).stream().filter("TOOL_CALLED"::equals)).hasSize(3);
+    }
+
+    @Test
+    void shouldGiveUpOnAToolThatHangsAfterItsTimeout() {
+        String id = create("checkout is down", "Requests to checkout fail.", "hanging");
+        JsonNode done = awaitEnd(id);
+
+        List<JsonNode> calls = workerEvents(id).stream().filter(e -> e.path("type").asString().equals("TOOL_CALLED"))
+                .map(e -> e.path("payload")).toList();
+        assertThat(calls).isNotEmpty().allSatisfy(call -> {
+            assertThat(call.path("ok").asBoolean()).isFalse();
+            assertThat(call.path("error").asString()).contains("no answer within 2000 ms");
+            assertThat(call.path("latencyMs").asLong()).isLessThan(Duration.ofMinutes(1).toMillis());
+        });
+        assertThat(done.path("status").asString()).isEqualTo("ESCALATED");
+        assertThat(lastReason(done)).isEqualTo("the data sources did not answer the questions (prometheus): "
+                + "2 hypotheses remain untested");
     }
 }

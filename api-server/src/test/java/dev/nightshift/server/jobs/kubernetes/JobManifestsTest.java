@@ -3,7 +3,6 @@ package dev.nightshift.server.jobs.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.assertj.core.api.Assertions.tuple;
 
 import dev.nightshift.server.investigation.InvestigationProperties;
 import dev.nightshift.server.jobs.LaunchRequest;
@@ -14,6 +13,7 @@ import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1PodFailurePolicyRule;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.kubernetes.client.util.Yaml;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,12 +158,11 @@ class JobManifestsTest {
         assertThat(container.getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(container.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-        assertThat(worker(job).getVolumeMounts()).singleElement().satisfies(mount -> {
-            assertThat(mount.getName()).isEqualTo("tmp");
-            assertThat(mount.getMountPath()).isEqualTo("/tmp");
-        });
-        assertThat(pod.getVolumes()).singleElement().satisfies(volume ->
-                assertThat(volume.getEmptyDir().getSizeLimit()).isEqualTo(Quantity.fromString("256Mi")));
+        // A writable /tmp of bounded size, and the token read-only: nothing else is writable.
+        assertThat(worker(job).getVolumeMounts()).extracting(V1VolumeMount::getName, V1VolumeMount::getMountPath,
+                        V1VolumeMount::getReadOnly)
+                .containsExactly(tuple("tmp", "/tmp", null), tuple("token", "/var/run/nightshift", true));
+        assertThat(pod.getVolumes().getFirst().getEmptyDir().getSizeLimit()).isEqualTo(Quantity.fromString("256Mi"));
     }
 
     @Test
@@ -241,6 +240,6 @@ class JobManifestsTest {
                 10_485_760, null);
         V1Job job = JobManifests.job(request("simple", TrustPhase.SHADOW), defaults, null, null);
         assertThat(worker(job).getEnv()).extracting(V1EnvVar::getName)
-                .containsExactly("INVESTIGATION_ID", "NIGHTSHIFT_API_URL");
+                .containsExactly("INVESTIGATION_ID", "NIGHTSHIFT_API_URL", "NIGHTSHIFT_TOKEN_FILE");
     }
 }

@@ -1,0 +1,120 @@
+package dev.nightshift.server;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Prometheus (the Debian package's binary) on 127.0.0.1 for a test: it scrapes itself and a
+ * {@code checkout} target that is down, and evaluates one alerting rule on it. Without the binary the
+ * test is skipped with a clear message — except under {@code CI=true}, where that is a failure.
+ */
+public final class PrometheusServer implements AutoCloseable {
+
+    static final Path BINARY = Path.of("/usr/bin/prometheus");
+
+    private final Process process;
+    private final String url;
+
+    private PrometheusServer(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    public static PrometheusServer start() throws IOException, InterruptedException {
+        if (!Files.isExecutable(BINARY)) {
+            String message = "Prometheus is not installed (apt-get install -y prometheus); " + BINARY + " is missing";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException(message);
+            }
+            Assumptions.abort(message);
+        }
+        Path dir = Files.createTempDirectory("nightshift-prometheus-");
+        int port = freePort();
+        int closed = freePort(); // nothing listens here: the checkout target is down
+        Files.writeString(dir.resolve("rules.yml"), """
+                groups:
+                  - name: nightshift-test
+                    rules:
+                      - alert: CheckoutDown
+                        expr: up{job="checkout"} == 0
+                        labels:
+                          severity: critical
+                """);
+        Files.writeString(dir.resolve("prometheus.yml"), """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files: [rules.yml]
+                scrape_configs:
+                  - job_name: prometheus
+                    static_configs: [{targets: ['127.0.0.1:%d']}]
+                  - job_name: checkout
+                    static_configs: [{targets: ['127.0.0.1:%d']}]
+                """.formatted(port, closed));
+        Process process = new ProcessBuilder(BINARY.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        PrometheusServer server = new PrometheusServer(process, "http://127.0.0.1:" + port);
+        server.awaitData(Duration.ofSeconds(60));
+        return server;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** Waits until it is ready and has scraped the checkout target at least once. */
+    private void awaitData(Duration timeout) throws InterruptedException, IOException {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(timeout);
+        URI query = URI.create(url + "/api/v1/query?query="
+                + URLEncoder.encode("up{job=\"checkout\"} == 0", StandardCharsets.UTF_8));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Prometheus exited with " + process.exitValue());
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(query).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"job\":\"checkout\"")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        close();
+        throw new IOException("Prometheus did not scrape its targets within " + timeout);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
