@@ -54,7 +54,7 @@ final class Toolbox implements AutoCloseable {
                     continue;
                 }
             } catch (IOException e) {
-                unavailable.add(source.kind() + ": " + e.getMessage());
+                unavailable.add(source.kind() + ": " + Tools.reason(e));
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

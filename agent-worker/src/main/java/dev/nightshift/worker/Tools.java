@@ -175,7 +175,7 @@ final class Tools {
         try {
             answer = source.get(path, query);
         } catch (IOException e) {
-            return ToolResult.failed(source.source().kind() + " did not answer: " + e.getMessage());
+            return ToolResult.failed(source.source().kind() + " did not answer: " + reason(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ToolResult.failed("interrupted");
@@ -210,11 +210,16 @@ final class Tools {
             return within(new Summary(lines.size(), lines, lines.isEmpty() ? null : lines.getLast()), answer.bytes(),
                     budget);
         } catch (IOException e) {
-            return ToolResult.failed(source.source().kind() + " did not answer: " + e.getMessage());
+            return ToolResult.failed(source.source().kind() + " did not answer: " + reason(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ToolResult.failed("interrupted");
         }
+    }
+
+    /** An I/O failure in words; some (a refused connection) come without a message. */
+    static String reason(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Joins the summary's lines until the budget is spent, then says how many were left out. */
