@@ -40,6 +40,7 @@ public abstract class IntegrationTest {
     protected static final String VIEWER = "viewer-token-0123456789";
     protected static final String OPERATOR = "operator-token-0123456789";
     protected static final String ADMIN = "admin-token-0123456789";
+    protected static final String INTAKE = "intake-token-0123456789";
     protected static final String ISSUER = "https://idp.nightshift.test";
 
     private static final RSAKey SIGNING_KEY;
@@ -84,7 +85,8 @@ public abstract class IntegrationTest {
         registry.add("nightshift.llm.api-key", () -> "sk-llm-secret");
         registry.add("nightshift.llm.prices.gpt-test.input", () -> "2.50");
         registry.add("nightshift.llm.prices.gpt-test.output", () -> "10");
-        String[][] tokens = {{"vera-viewer", VIEWER, "VIEWER"}, {"otto-operator", OPERATOR, "OPERATOR"}};
+        String[][] tokens = {{"vera-viewer", VIEWER, "VIEWER"}, {"otto-operator", OPERATOR, "OPERATOR"},
+                {"alertmanager", INTAKE, "INTAKE"}};
         for (int i = 0; i < tokens.length; i++) {
             String prefix = "nightshift.security.tokens[" + i + "].";
             String[] token = tokens[i];

@@ -32,6 +32,11 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     public static PrometheusServer start() throws IOException, InterruptedException {
+        return start(null);
+    }
+
+    /** @param alertmanager where its alerts go (host:port), or {@code null} for nowhere */
+    public static PrometheusServer start(String alertmanager) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
             String message = "Prometheus is not installed (apt-get install -y prometheus); " + BINARY + " is missing";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -56,12 +61,14 @@ public final class PrometheusServer implements AutoCloseable {
                   scrape_interval: 1s
                   evaluation_interval: 1s
                 rule_files: [rules.yml]
+                %s
                 scrape_configs:
                   - job_name: prometheus
                     static_configs: [{targets: ['127.0.0.1:%d']}]
                   - job_name: checkout
                     static_configs: [{targets: ['127.0.0.1:%d']}]
-                """.formatted(port, closed));
+                """.formatted(alertmanager == null ? "" : "alerting: {alertmanagers: [{static_configs: [{targets: ['"
+                        + alertmanager + "']}]}]}", port, closed));
         Process process = new ProcessBuilder(BINARY.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();

@@ -25,15 +25,15 @@ public record InvestigationRequest(
         Target target,
         String tier) {
 
-    static final int MAX_TITLE = 200;
-    static final int MAX_PROBLEM = 10_000;
-    static final int MAX_LABELS = 64;
-    static final int MAX_LABEL_VALUE = 256;
-    static final int MAX_WORKLOAD = 253;
+    public static final int MAX_TITLE = 200;
+    public static final int MAX_PROBLEM = 10_000;
+    public static final int MAX_LABELS = 64;
+    public static final int MAX_LABEL_VALUE = 256;
+    public static final int MAX_WORKLOAD = 253;
 
-    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    static final Pattern WORKLOAD = Pattern.compile("([a-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    static final Pattern LABEL_KEY = Pattern.compile(
+    public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    public static final Pattern WORKLOAD = Pattern.compile("([a-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    public static final Pattern LABEL_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 

@@ -169,12 +169,28 @@ public class InvestigationService {
         });
     }
 
+    /**
+     * Stores a new {@code QUEUED} investigation started by alerts, within the caller's transaction
+     * (the intake stores the alerts and their investigation together).
+     *
+     * @param request a valid request, built by the intake
+     */
+    public InvestigationViews.Detail createFromAlerts(InvestigationRequest request, String principal) {
+        return transactions.execute(status -> persist(request, request.tierName(properties), principal,
+                Source.ALERTMANAGER));
+    }
+
     private InvestigationViews.Detail persist(InvestigationRequest request, String tier, String principal) {
+        return persist(request, tier, principal, Source.API);
+    }
+
+    private InvestigationViews.Detail persist(InvestigationRequest request, String tier, String principal,
+            Source source) {
         UUID id = ids.next(clock.instant());
         Investigation investigation = Investigation.queued(id, request.title(), request.problem(),
                 EnumSet.copyOf(request.domains()), request.severity(),
                 request.labels() == null ? Map.of() : request.labels(), request.target(), tier, trust.phase(),
-                Source.API, principal);
+                source, principal);
         repository.saveAndFlush(investigation);
         recordTransitions(investigation, 0);
         publisher.publishEvent(new InvestigationQueued(id));

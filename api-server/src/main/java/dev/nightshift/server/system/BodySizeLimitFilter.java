@@ -24,18 +24,22 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private final String pathPrefix;
+    private final String exceptPrefix;
     private final DataSize limit;
     private final ProblemResponses problems;
 
-    public BodySizeLimitFilter(String pathPrefix, DataSize limit, ProblemResponses problems) {
+    /** @param exceptPrefix paths under {@code pathPrefix} that have a limit of their own, or {@code null} */
+    public BodySizeLimitFilter(String pathPrefix, String exceptPrefix, DataSize limit, ProblemResponses problems) {
         this.pathPrefix = pathPrefix;
+        this.exceptPrefix = exceptPrefix;
         this.limit = limit;
         this.problems = problems;
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith(pathPrefix);
+        String path = request.getRequestURI();
+        return !path.startsWith(pathPrefix) || (exceptPrefix != null && path.startsWith(exceptPrefix));
     }
 
     @Override

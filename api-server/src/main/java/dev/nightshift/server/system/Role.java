@@ -3,14 +3,19 @@ package dev.nightshift.server.system;
 import java.util.Locale;
 import java.util.Optional;
 
-/** API roles. {@code ADMIN} includes {@code OPERATOR}, which includes {@code VIEWER}. */
+/**
+ * API roles. {@code ADMIN} includes {@code OPERATOR}, which includes {@code VIEWER}; {@code ADMIN}
+ * also includes {@code INTAKE}, which alone can do nothing but deliver alerts.
+ */
 public enum Role {
     /** Reads investigations and their history. */
     VIEWER,
     /** Starts and cancels investigations. */
     OPERATOR,
     /** Everything, including actuator endpoints. */
-    ADMIN;
+    ADMIN,
+    /** Delivers alerts (Alertmanager's webhook) and nothing else. */
+    INTAKE;
 
     public String authority() {
         return "ROLE_" + name();

@@ -45,7 +45,7 @@ class SecurityConfiguration {
     @Bean
     static RoleHierarchy roleHierarchy() {
         return RoleHierarchyImpl.withDefaultRolePrefix()
-                .role(Role.ADMIN.name()).implies(Role.OPERATOR.name())
+                .role(Role.ADMIN.name()).implies(Role.OPERATOR.name(), Role.INTAKE.name())
                 .role(Role.OPERATOR.name()).implies(Role.VIEWER.name())
                 .build();
     }
@@ -88,6 +88,7 @@ class SecurityConfiguration {
                                 .hasRole(Role.VIEWER.name())
                         .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel")
                                 .hasRole(Role.OPERATOR.name())
+                        .requestMatchers(HttpMethod.POST, "/api/v1/alerts/alertmanager").hasRole(Role.INTAKE.name())
                         // A worker token opens only the paths above, and only for its own investigation.
                         .anyRequest().hasRole(Role.VIEWER.name()))
                 .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))

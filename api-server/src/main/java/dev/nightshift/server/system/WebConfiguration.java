@@ -37,9 +37,20 @@ class WebConfiguration {
     @Bean
     FilterRegistrationBean<BodySizeLimitFilter> apiBodySizeLimit(
             @Value("${nightshift.api.max-body-size:256KB}") DataSize limit, ProblemResponses problems) {
-        var registration = new FilterRegistrationBean<>(new BodySizeLimitFilter("/api/", limit, problems));
+        var registration = new FilterRegistrationBean<>(new BodySizeLimitFilter("/api/", ALERTS, limit, problems));
         // After Spring Security (order -100): an anonymous caller learns nothing about size limits.
         registration.setOrder(0);
         return registration;
     }
+
+    /** Alertmanager sends whole alert groups: up to 10 MiB, beyond which it gets 413 (and drops it). */
+    @Bean
+    FilterRegistrationBean<BodySizeLimitFilter> alertsBodySizeLimit(
+            @Value("${nightshift.intake.max-body-size:10MB}") DataSize limit, ProblemResponses problems) {
+        var registration = new FilterRegistrationBean<>(new BodySizeLimitFilter(ALERTS, null, limit, problems));
+        registration.setOrder(0);
+        return registration;
+    }
+
+    static final String ALERTS = "/api/v1/alerts/";
 }

@@ -43,9 +43,13 @@ class WorkerEventIT {
     private static final String TOKEN = "worker-events-admin";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final EmbeddedKafkaKraftBroker KAFKA;
+    private static final String BROKERS_PROPERTY = "nightshift.test.worker-event-it.brokers";
 
     static {
         KAFKA = new EmbeddedKafkaKraftBroker(1, 2, KafkaEventConfiguration.TOPIC, KafkaEventConfiguration.DEAD_LETTER_TOPIC);
+        // By default it publishes its address as the system property spring.kafka.bootstrap-servers,
+        // which would outlive it and point every later test context at a dead broker.
+        KAFKA.brokerListProperty(BROKERS_PROPERTY);
         KAFKA.afterPropertiesSet();
     }
 
@@ -61,6 +65,7 @@ class WorkerEventIT {
     @AfterAll
     static void stopKafka() {
         KAFKA.destroy();
+        System.clearProperty(BROKERS_PROPERTY);
     }
 
     @LocalServerPort

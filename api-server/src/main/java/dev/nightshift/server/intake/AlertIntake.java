@@ -1,0 +1,328 @@
+package dev.nightshift.server.intake;
+
+import dev.nightshift.server.events.EventStore;
+import dev.nightshift.server.investigation.Domain;
+import dev.nightshift.server.investigation.IllegalTransitionException;
+import dev.nightshift.server.investigation.InvestigationRequest;
+import dev.nightshift.server.investigation.InvestigationService;
+import dev.nightshift.server.investigation.Severity;
+import dev.nightshift.server.investigation.Target;
+import dev.nightshift.server.system.ApiTokens;
+import dev.nightshift.server.system.UuidV7;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns Alertmanager's deliveries into incidents and investigations, in one transaction per
+ * delivery: the alerts, their incident, and the investigation they start commit together or not at
+ * all. Deliveries of one incident are serialized by a transaction-scoped advisory lock on its key,
+ * and a unique index allows one open incident per key, so duplicates — HA peers, retries, several
+ * replicas — make one incident and one investigation, however they race.
+ */
+@Service
+public class AlertIntake {
+
+    private static final Logger log = LoggerFactory.getLogger(AlertIntake.class);
+    static final String ALERT_ATTACHED = "ALERT_ATTACHED";
+    static final String INCIDENT_RESOLVED = "INCIDENT_RESOLVED";
+    private static final int MAX_KEY = 1000;
+    private static final int MAX_PROBLEM_ALERTS = 20;
+
+    /** What a delivery did. {@code AlertIntakeResult} in openapi.yaml. */
+    public record Result(UUID incidentId, String incidentStatus, UUID investigationId, boolean investigationCreated,
+            int alertsReceived, int alertsNew) {}
+
+    private record Incident(UUID id, UUID investigationId) {}
+
+    private final JdbcClient jdbc;
+    private final InvestigationService investigations;
+    private final EventStore events;
+    private final IntakeProperties properties;
+    private final TransactionTemplate transactions;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final UuidV7 ids = new UuidV7();
+
+    AlertIntake(JdbcClient jdbc, InvestigationService investigations, EventStore events, IntakeProperties properties,
+            PlatformTransactionManager transactionManager, JsonMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.investigations = investigations;
+        this.events = events;
+        this.properties = properties;
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public Result receive(AlertmanagerPayload payload, String principal) {
+        String key = incidentKey(payload);
+        return transactions.execute(status -> {
+            jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))").param(key).query().singleRow();
+            Instant now = clock.instant();
+            List<AlertmanagerPayload.Alert> firing = payload.alerts().stream().filter(AlertmanagerPayload.Alert::firing)
+                    .toList();
+            Incident incident = open(key).orElse(null);
+            boolean opened = false;
+            if (incident == null) {
+                if (firing.isEmpty()) {
+                    // Only resolutions, for an incident that is closed (or never seen): keep them with the last one.
+                    incident = latest(key).orElseGet(() -> insertIncident(key, payload.receiver(), "RESOLVED", now));
+                } else {
+                    incident = insertIncident(key, payload.receiver(), "OPEN", now);
+                    opened = true;
+                }
+            }
+            UUID investigationId = incident.investigationId();
+            boolean created = false;
+            List<AlertmanagerPayload.Alert> eligible = firing.stream().filter(this::eligible).toList();
+            if (investigationId == null && !eligible.isEmpty() && isOpen(incident.id())) {
+                investigationId = investigations.createFromAlerts(request(payload, eligible), principal)
+                        .summary().id();
+                jdbc.sql("UPDATE incidents SET investigation_id = ? WHERE id = ?").params(investigationId, incident.id())
+                        .update();
+                created = true;
+            }
+            List<AlertmanagerPayload.Alert> fresh = upsert(incident.id(), payload.alerts(), now);
+            if (investigationId != null) {
+                for (AlertmanagerPayload.Alert alert : fresh) {
+                    events.appendServerEvent(investigationId, ALERT_ATTACHED, attached(alert, incident.id()));
+                }
+            }
+            String incidentStatus = resolveIfDone(incident, investigationId, now, principal);
+            try (var ignored = MDC.putCloseable("investigationId", investigationId == null ? "" : investigationId.toString())) {
+                log.info("Alertmanager delivery from {}: {} alerts ({} new), incident {} {}{}", principal,
+                        payload.alerts().size(), fresh.size(), incident.id(), opened ? "opened" : incidentStatus,
+                        created ? ", investigation started" : "");
+            }
+            return new Result(incident.id(), incidentStatus, investigationId, created, payload.alerts().size(),
+                    fresh.size());
+        });
+    }
+
+    /** {@code groupKey}, or the configured labels' values; hashed when very long. */
+    String incidentKey(AlertmanagerPayload payload) {
+        String key;
+        if (properties.incidentLabels().isEmpty()) {
+            key = "group:" + payload.groupKey();
+        } else {
+            Map<String, String> labels = payload.alerts().getFirst().labels();
+            key = "labels:" + properties.incidentLabels().stream()
+                    .map(name -> name + "=" + payload.commonLabels().getOrDefault(name, labels.getOrDefault(name, "")))
+                    .collect(Collectors.joining(","));
+        }
+        return key.length() > MAX_KEY ? "sha256:" + ApiTokens.sha256Hex(key) : key;
+    }
+
+    private java.util.Optional<Incident> open(String key) {
+        return jdbc.sql("SELECT id, investigation_id FROM incidents WHERE incident_key = ? AND status = 'OPEN'")
+                .param(key).query((rs, i) -> new Incident(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
+                .optional();
+    }
+
+    private java.util.Optional<Incident> latest(String key) {
+        return jdbc.sql("SELECT id, investigation_id FROM incidents WHERE incident_key = ? ORDER BY opened_at DESC LIMIT 1")
+                .param(key).query((rs, i) -> new Incident(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
+                .optional();
+    }
+
+    private boolean isOpen(UUID incidentId) {
+        return jdbc.sql("SELECT status = 'OPEN' FROM incidents WHERE id = ?").param(incidentId).query(Boolean.class)
+                .single();
+    }
+
+    private Incident insertIncident(String key, String receiver, String status, Instant now) {
+        UUID id = ids.next(now);
+        jdbc.sql("""
+                        INSERT INTO incidents (id, incident_key, status, receiver, opened_at, resolved_at)
+                        VALUES (?, ?, ?, ?, ?, ?)""")
+                .params(id, key, status, receiver.length() > 256 ? receiver.substring(0, 256) : receiver,
+                        Timestamp.from(now), status.equals("RESOLVED") ? Timestamp.from(now) : null)
+                .update();
+        return new Incident(id, null);
+    }
+
+    /** Stores the alerts; returns those not seen before (a firing is its fingerprint and start). */
+    private List<AlertmanagerPayload.Alert> upsert(UUID incidentId, List<AlertmanagerPayload.Alert> alerts, Instant now) {
+        List<AlertmanagerPayload.Alert> fresh = new ArrayList<>();
+        for (AlertmanagerPayload.Alert alert : alerts) {
+            Boolean inserted = jdbc.sql("""
+                            INSERT INTO alerts (incident_id, fingerprint, starts_at, ends_at, status, alertname, labels,
+                                annotations, generator_url, received_at, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?)
+                            ON CONFLICT (fingerprint, starts_at) DO UPDATE SET status = excluded.status,
+                                ends_at = excluded.ends_at, annotations = excluded.annotations,
+                                updated_at = excluded.updated_at
+                            RETURNING (xmax = 0)""")
+                    .params(incidentId, alert.fingerprint(), Timestamp.from(alert.startsAt()),
+                            alert.endsAt() == null ? null : Timestamp.from(alert.endsAt()), alert.status(),
+                            cut(alert.alertname(), 256), json.writeValueAsString(alert.labels()),
+                            json.writeValueAsString(alert.annotations()), cut(alert.generatorUrl(), 2048),
+                            Timestamp.from(now), Timestamp.from(now))
+                    .query(Boolean.class).single();
+            if (Boolean.TRUE.equals(inserted)) {
+                fresh.add(alert);
+            }
+        }
+        return fresh;
+    }
+
+    /** Closes an open incident whose alerts are all resolved, and applies the resolve policy. */
+    private String resolveIfDone(Incident incident, UUID investigationId, Instant now, String principal) {
+        if (!isOpen(incident.id())) {
+            return "RESOLVED";
+        }
+        long firing = jdbc.sql("SELECT count(*) FROM alerts WHERE incident_id = ? AND status = 'firing'")
+                .param(incident.id()).query(Long.class).single();
+        if (firing > 0) {
+            return "OPEN";
+        }
+        jdbc.sql("UPDATE incidents SET status = 'RESOLVED', resolved_at = ? WHERE id = ?")
+                .params(Timestamp.from(now), incident.id()).update();
+        if (investigationId != null) {
+            events.appendServerEvent(investigationId, INCIDENT_RESOLVED, Map.of("incidentId", incident.id().toString(),
+                    "policy", properties.onResolved().name().toLowerCase(Locale.ROOT)));
+            if (properties.onResolved() == IntakeProperties.ResolvePolicy.CANCEL) {
+                try {
+                    investigations.cancel(investigationId, principal, "every alert of its incident resolved");
+                } catch (IllegalTransitionException e) {
+                    // It has ended already: nothing to cancel.
+                }
+            }
+        }
+        return "RESOLVED";
+    }
+
+    private boolean eligible(AlertmanagerPayload.Alert alert) {
+        if (properties.severity(alert.labels().get("severity")).ordinal() > properties.minimumSeverity().ordinal()) {
+            return false;
+        }
+        return properties.matchers().entrySet().stream().allMatch(matcher ->
+                Pattern.compile(matcher.getValue()).matcher(alert.labels().getOrDefault(matcher.getKey(), "")).matches());
+    }
+
+    /** The investigation of an incident, from its alerts: title, problem, domains, severity, labels, target. */
+    InvestigationRequest request(AlertmanagerPayload payload, List<AlertmanagerPayload.Alert> alerts) {
+        AlertmanagerPayload.Alert first = alerts.getFirst();
+        String alertname = payload.commonLabels().getOrDefault("alertname", first.alertname());
+        String summary = payload.commonAnnotations().getOrDefault("summary", first.annotations().getOrDefault("summary", ""));
+        String title = clean(alertname.isBlank() ? "Alertmanager alert" : alertname) + (summary.isBlank() ? "" : ": "
+                + clean(summary));
+        StringBuilder problem = new StringBuilder();
+        problem.append(alerts.size()).append(" alert(s) firing from receiver ").append(payload.receiver()).append(".\n");
+        for (AlertmanagerPayload.Alert alert : alerts.subList(0, Math.min(alerts.size(), MAX_PROBLEM_ALERTS))) {
+            String text = alert.annotations().getOrDefault("description", alert.annotations().getOrDefault("summary", ""));
+            problem.append("- ").append(alert.alertname()).append(' ').append(new TreeMap<>(alert.labels()))
+                    .append(" since ").append(alert.startsAt());
+            if (!text.isBlank()) {
+                problem.append(": ").append(clean(text));
+            }
+            problem.append('\n');
+        }
+        Severity severity = alerts.stream().map(a -> properties.severity(a.labels().get("severity")))
+                .min(Comparator.naturalOrder()).orElse(properties.defaultSeverity());
+        return new InvestigationRequest(cut(title, InvestigationRequest.MAX_TITLE),
+                cut(problem.toString().strip(), InvestigationRequest.MAX_PROBLEM), List.copyOf(domains(alerts)),
+                severity, labels(payload.commonLabels().isEmpty() ? first.labels() : payload.commonLabels()),
+                target(payload.commonLabels().isEmpty() ? first.labels() : payload.commonLabels()), null);
+    }
+
+    private Set<Domain> domains(List<AlertmanagerPayload.Alert> alerts) {
+        Set<Domain> domains = EnumSet.noneOf(Domain.class);
+        for (AlertmanagerPayload.Alert alert : alerts) {
+            for (String value : alert.labels().getOrDefault(properties.domainLabel(), "").split(",")) {
+                for (Domain domain : Domain.values()) {
+                    if (domain.name().equalsIgnoreCase(value.trim())) {
+                        domains.add(domain);
+                    }
+                }
+            }
+        }
+        if (domains.isEmpty()) {
+            for (AlertmanagerPayload.Alert alert : alerts) {
+                properties.domainRules().entrySet().stream()
+                        .filter(rule -> Pattern.compile(rule.getKey()).matcher(alert.alertname()).find())
+                        .findFirst().ifPresent(rule -> domains.add(rule.getValue()));
+            }
+        }
+        if (domains.isEmpty()) {
+            domains.add(properties.defaultDomain());
+        }
+        return domains;
+    }
+
+    /** The labels an investigation can hold (valid keys, short values, at most the limit). */
+    private static Map<String, String> labels(Map<String, String> source) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (Map.Entry<String, String> label : new TreeMap<>(source).entrySet()) {
+            if (labels.size() == InvestigationRequest.MAX_LABELS) {
+                break;
+            }
+            if (InvestigationRequest.LABEL_KEY.matcher(label.getKey()).matches() && label.getKey().length() <= 317
+                    && !label.getValue().isEmpty()) {
+                labels.put(label.getKey(), clean(cut(label.getValue(), InvestigationRequest.MAX_LABEL_VALUE)));
+            }
+        }
+        return labels;
+    }
+
+    /** Cluster, namespace and workload from the usual labels, when they are valid names. */
+    private static Target target(Map<String, String> labels) {
+        String cluster = dnsLabel(labels.get("cluster"));
+        String namespace = dnsLabel(labels.get("namespace"));
+        String workload = null;
+        for (String kind : List.of("deployment", "statefulset", "daemonset", "service")) {
+            String name = labels.get(kind);
+            if (name != null && name.length() <= InvestigationRequest.MAX_WORKLOAD - kind.length() - 1
+                    && InvestigationRequest.WORKLOAD.matcher(kind + "/" + name).matches()) {
+                workload = kind + "/" + name;
+                break;
+            }
+        }
+        return cluster == null && namespace == null && workload == null ? null : new Target(cluster, namespace, workload);
+    }
+
+    private static String dnsLabel(String value) {
+        return value != null && InvestigationRequest.DNS_LABEL.matcher(value).matches() ? value : null;
+    }
+
+    private Map<String, Object> attached(AlertmanagerPayload.Alert alert, UUID incidentId) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("incidentId", incidentId.toString());
+        payload.put("fingerprint", alert.fingerprint());
+        payload.put("alertname", alert.alertname());
+        payload.put("status", alert.status());
+        payload.put("startsAt", alert.startsAt().toString());
+        payload.put("labels", alert.labels());
+        payload.put("annotations", alert.annotations());
+        return payload;
+    }
+
+    private static String clean(String text) {
+        return text.replaceAll("\\p{Cntrl}", " ").strip();
+    }
+
+    private static String cut(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+}
