@@ -75,6 +75,14 @@ public class EventStore {
                 json.valueToTree(payload), 1))).getFirst();
     }
 
+    /** Appends several of the server's own events of one type, in order, in one batch. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public List<StoredEvent> appendServerEvents(UUID investigationId, String type, List<?> payloads) {
+        Instant now = clock.instant();
+        return append(payloads.stream().map(payload -> new NewEvent(ids.next(now), investigationId, 0, -1, type, now,
+                null, json.valueToTree(payload), 1)).toList());
+    }
+
     /**
      * Appends events in the given order, skipping those whose ID is stored already (or came earlier
      * in the list).

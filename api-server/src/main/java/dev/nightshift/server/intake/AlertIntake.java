@@ -15,10 +15,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -76,9 +78,19 @@ public class AlertIntake {
     }
 
     public Result receive(AlertmanagerPayload payload, String principal) {
+        // A replay (HA peers, retries) that brings nothing new is answered without waiting for the lock.
+        Result replay = unchanged(payload);
+        if (replay != null) {
+            return replay;
+        }
         String key = incidentKey(payload);
         return transactions.execute(status -> {
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))").param(key).query().singleRow();
+            // The same delivery from another peer may have been stored while this one waited.
+            Result stored = unchanged(payload);
+            if (stored != null) {
+                return stored;
+            }
             Instant now = clock.instant();
             List<AlertmanagerPayload.Alert> firing = payload.alerts().stream().filter(AlertmanagerPayload.Alert::firing)
                     .toList();
@@ -97,17 +109,14 @@ public class AlertIntake {
             boolean created = false;
             List<AlertmanagerPayload.Alert> eligible = firing.stream().filter(this::eligible).toList();
             if (investigationId == null && !eligible.isEmpty() && isOpen(incident.id())) {
-                investigationId = investigations.createFromAlerts(request(payload, eligible), principal)
-                        .summary().id();
+                investigationId = investigations.createFromAlerts(request(payload, eligible), principal);
                 jdbc.sql("UPDATE incidents SET investigation_id = ? WHERE id = ?").params(investigationId, incident.id())
                         .update();
                 created = true;
             }
             List<AlertmanagerPayload.Alert> fresh = upsert(incident.id(), payload.alerts(), now);
             if (investigationId != null) {
-                for (AlertmanagerPayload.Alert alert : fresh) {
-                    events.appendServerEvent(investigationId, ALERT_ATTACHED, attached(alert, incident.id()));
-                }
+                attach(investigationId, incident.id(), fresh);
             }
             String incidentStatus = resolveIfDone(incident, investigationId, now, principal);
             try (var ignored = MDC.putCloseable("investigationId", investigationId == null ? "" : investigationId.toString())) {
@@ -118,6 +127,29 @@ public class AlertIntake {
             return new Result(incident.id(), incidentStatus, investigationId, created, payload.alerts().size(),
                     fresh.size());
         });
+    }
+
+    /** The answer to a delivery whose every alert is stored already with the same status; else null. */
+    private Result unchanged(AlertmanagerPayload payload) {
+        Map<String, AlertmanagerPayload.Alert> firings = new LinkedHashMap<>();
+        payload.alerts().forEach(alert -> firings.put(alert.fingerprint() + "@" + alert.startsAt(), alert));
+        List<AlertmanagerPayload.Alert> alerts = List.copyOf(firings.values());
+        record Known(long count, UUID incident) {}
+        Known known = jdbc.sql("""
+                        SELECT count(*), (array_agg(DISTINCT a.incident_id))[1]
+                        FROM alerts a JOIN unnest(?::text[], ?::timestamptz[], ?::text[]) AS p (fingerprint, starts_at, status)
+                          ON a.fingerprint = p.fingerprint AND a.starts_at = p.starts_at AND a.status = p.status""")
+                .params(alerts.stream().map(AlertmanagerPayload.Alert::fingerprint).toArray(String[]::new),
+                        alerts.stream().map(a -> a.startsAt().toString()).toArray(String[]::new),
+                        alerts.stream().map(AlertmanagerPayload.Alert::status).toArray(String[]::new))
+                .query((rs, i) -> new Known(rs.getLong(1), rs.getObject(2, UUID.class))).single();
+        if (known.count() != alerts.size() || known.incident() == null) {
+            return null;
+        }
+        return jdbc.sql("SELECT status, investigation_id FROM incidents WHERE id = ?").param(known.incident())
+                .query((rs, i) -> new Result(known.incident(), rs.getString(1), rs.getObject(2, UUID.class), false,
+                        payload.alerts().size(), 0))
+                .single();
     }
 
     /** {@code groupKey}, or the configured labels' values; hashed when very long. */
@@ -162,29 +194,67 @@ public class AlertIntake {
         return new Incident(id, null);
     }
 
-    /** Stores the alerts; returns those not seen before (a firing is its fingerprint and start). */
-    private List<AlertmanagerPayload.Alert> upsert(UUID incidentId, List<AlertmanagerPayload.Alert> alerts, Instant now) {
-        List<AlertmanagerPayload.Alert> fresh = new ArrayList<>();
-        for (AlertmanagerPayload.Alert alert : alerts) {
-            Boolean inserted = jdbc.sql("""
-                            INSERT INTO alerts (incident_id, fingerprint, starts_at, ends_at, status, alertname, labels,
-                                annotations, generator_url, received_at, updated_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?)
-                            ON CONFLICT (fingerprint, starts_at) DO UPDATE SET status = excluded.status,
-                                ends_at = excluded.ends_at, annotations = excluded.annotations,
-                                updated_at = excluded.updated_at
-                            RETURNING (xmax = 0)""")
-                    .params(incidentId, alert.fingerprint(), Timestamp.from(alert.startsAt()),
-                            alert.endsAt() == null ? null : Timestamp.from(alert.endsAt()), alert.status(),
-                            cut(alert.alertname(), 256), json.writeValueAsString(alert.labels()),
-                            json.writeValueAsString(alert.annotations()), cut(alert.generatorUrl(), 2048),
-                            Timestamp.from(now), Timestamp.from(now))
-                    .query(Boolean.class).single();
-            if (Boolean.TRUE.equals(inserted)) {
-                fresh.add(alert);
-            }
+    /**
+     * Stores the alerts in one statement; returns those not seen before (a firing is its fingerprint
+     * and start). A payload naming one firing twice keeps the last.
+     */
+    private List<AlertmanagerPayload.Alert> upsert(UUID incidentId, List<AlertmanagerPayload.Alert> received, Instant now) {
+        Map<String, AlertmanagerPayload.Alert> byFiring = new LinkedHashMap<>();
+        received.forEach(alert -> byFiring.put(alert.fingerprint() + "@" + alert.startsAt(), alert));
+        List<AlertmanagerPayload.Alert> alerts = List.copyOf(byFiring.values());
+        int n = alerts.size();
+        String[] fingerprints = new String[n];
+        String[] starts = new String[n];
+        String[] ends = new String[n];
+        String[] statuses = new String[n];
+        String[] names = new String[n];
+        String[] labels = new String[n];
+        String[] annotations = new String[n];
+        String[] urls = new String[n];
+        for (int i = 0; i < n; i++) {
+            AlertmanagerPayload.Alert alert = alerts.get(i);
+            fingerprints[i] = alert.fingerprint();
+            starts[i] = alert.startsAt().toString();
+            ends[i] = alert.endsAt() == null ? null : alert.endsAt().toString();
+            statuses[i] = alert.status();
+            names[i] = cut(alert.alertname(), 256);
+            labels[i] = json.writeValueAsString(alert.labels());
+            annotations[i] = json.writeValueAsString(alert.annotations());
+            urls[i] = cut(alert.generatorUrl(), 2048);
         }
-        return fresh;
+        Set<String> inserted = new HashSet<>(jdbc.sql("""
+                        INSERT INTO alerts (incident_id, fingerprint, starts_at, ends_at, status, alertname, labels,
+                            annotations, generator_url, received_at, updated_at)
+                        SELECT ?, a.fingerprint, a.starts_at, a.ends_at, a.status, a.alertname, a.labels::jsonb,
+                            a.annotations::jsonb, a.url, ?, ?
+                        FROM unnest(?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
+                            ?::text[], ?::text[])
+                            AS a (fingerprint, starts_at, ends_at, status, alertname, labels, annotations, url)
+                        ON CONFLICT (fingerprint, starts_at) DO UPDATE SET status = excluded.status,
+                            ends_at = excluded.ends_at, annotations = excluded.annotations,
+                            updated_at = excluded.updated_at
+                        RETURNING fingerprint, starts_at, (xmax = 0)""")
+                .params(incidentId, Timestamp.from(now), Timestamp.from(now), fingerprints, starts, ends, statuses,
+                        names, labels, annotations, urls)
+                .query((rs, i) -> rs.getBoolean(3) ? rs.getString(1) + "@" + rs.getTimestamp(2).toInstant() : null)
+                .list().stream().filter(Objects::nonNull).toList());
+        return alerts.stream().filter(alert -> inserted.contains(alert.fingerprint() + "@" + alert.startsAt())).toList();
+    }
+
+    /**
+     * Tells the investigation about its new alerts, up to the per-incident limit: in a storm the
+     * alerts are all stored, but the worker and the history get the first ones and a count.
+     */
+    private void attach(UUID investigationId, UUID incidentId, List<AlertmanagerPayload.Alert> fresh) {
+        long attached = jdbc.sql("SELECT count(*) FROM investigation_events WHERE investigation_id = ? AND type = ?")
+                .params(investigationId, ALERT_ATTACHED).query(Long.class).single();
+        int room = (int) Math.max(0, properties.maxAttachedAlerts() - attached);
+        events.appendServerEvents(investigationId, ALERT_ATTACHED, fresh.subList(0, Math.min(room, fresh.size()))
+                .stream().map(alert -> attached(alert, incidentId)).toList());
+        if (fresh.size() > room) {
+            log.info("Incident {}: {} more alerts stored without attaching them (limit {})", incidentId,
+                    fresh.size() - room, properties.maxAttachedAlerts());
+        }
     }
 
     /** Closes an open incident whose alerts are all resolved, and applies the resolve policy. */

@@ -7,6 +7,7 @@ import dev.nightshift.server.system.ProblemType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +100,10 @@ record AlertmanagerPayload(String receiver, String status, String groupKey, Map<
         if (fingerprint.length() > 64) {
             errors.add(new FieldError(path + ".fingerprint", "must be at most 64 characters"));
         }
-        return new Alert(status, labels, strings(node.path("annotations")), startsAt,
-                endsAt == null || endsAt.equals(ZERO_TIME) ? null : endsAt,
+        // PostgreSQL keeps microseconds; Alertmanager sends nanoseconds. One precision everywhere.
+        return new Alert(status, labels, strings(node.path("annotations")),
+                startsAt == null ? null : startsAt.truncatedTo(ChronoUnit.MICROS),
+                endsAt == null || endsAt.equals(ZERO_TIME) ? null : endsAt.truncatedTo(ChronoUnit.MICROS),
                 node.path("generatorURL").asString(""), fingerprint);
     }
 

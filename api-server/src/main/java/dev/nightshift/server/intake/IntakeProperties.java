@@ -28,13 +28,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param onResolved what a resolved incident does to its investigation: {@code finish} (default)
  *     lets it run to its end, {@code cancel} stops it
  * @param maxAlerts the most alerts one payload may carry; default 10,000
+ * @param maxAttachedAlerts storm control per incident: the most alerts attached to its investigation
+ *     as events (its worker reads them); beyond, alerts are still stored with the incident; default 100
  */
 @ConfigurationProperties("nightshift.intake")
 public record IntakeProperties(List<String> incidentLabels, Map<String, Severity> severities,
         @DefaultValue("WARNING") Severity defaultSeverity, @DefaultValue("INFO") Severity minimumSeverity,
         Map<String, String> matchers, @DefaultValue("domain") String domainLabel, Map<String, Domain> domainRules,
         @DefaultValue("APPLICATION") Domain defaultDomain, @DefaultValue("FINISH") ResolvePolicy onResolved,
-        @DefaultValue("10000") int maxAlerts) {
+        @DefaultValue("10000") int maxAlerts, @DefaultValue("100") int maxAttachedAlerts) {
 
     public enum ResolvePolicy { FINISH, CANCEL }
 

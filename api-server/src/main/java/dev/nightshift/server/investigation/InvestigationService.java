@@ -174,18 +174,18 @@ public class InvestigationService {
      * (the intake stores the alerts and their investigation together).
      *
      * @param request a valid request, built by the intake
+     * @return its ID
      */
-    public InvestigationViews.Detail createFromAlerts(InvestigationRequest request, String principal) {
+    public UUID createFromAlerts(InvestigationRequest request, String principal) {
         return transactions.execute(status -> persist(request, request.tierName(properties), principal,
-                Source.ALERTMANAGER));
+                Source.ALERTMANAGER).id());
     }
 
     private InvestigationViews.Detail persist(InvestigationRequest request, String tier, String principal) {
-        return persist(request, tier, principal, Source.API);
+        return detail(persist(request, tier, principal, Source.API));
     }
 
-    private InvestigationViews.Detail persist(InvestigationRequest request, String tier, String principal,
-            Source source) {
+    private Investigation persist(InvestigationRequest request, String tier, String principal, Source source) {
         UUID id = ids.next(clock.instant());
         Investigation investigation = Investigation.queued(id, request.title(), request.problem(),
                 EnumSet.copyOf(request.domains()), request.severity(),
@@ -198,7 +198,7 @@ public class InvestigationService {
             log.info("Investigation queued by {}: tier {}, phase {}, domains {}", principal, tier,
                     trust.phase(), investigation.domains());
         }
-        return detail(investigation);
+        return investigation;
     }
 
     /** The payload of a {@code STATE_CHANGED} event. */
