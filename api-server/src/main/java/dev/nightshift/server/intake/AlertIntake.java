@@ -24,6 +24,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -65,6 +69,7 @@ public class AlertIntake {
     private final JsonMapper json;
     private final Clock clock;
     private final UuidV7 ids = new UuidV7();
+    private final Map<String, CompletableFuture<Result>> inFlight = new ConcurrentHashMap<>();
 
     AlertIntake(JdbcClient jdbc, InvestigationService investigations, EventStore events, IntakeProperties properties,
             PlatformTransactionManager transactionManager, JsonMapper json, Clock clock) {
@@ -78,6 +83,40 @@ public class AlertIntake {
     }
 
     public Result receive(AlertmanagerPayload payload, String principal) {
+        // The same delivery already in flight here (HA peers send at once): wait for its outcome
+        // rather than queue behind it on the incident's lock; if it fails, try on our own.
+        String identity = identity(payload);
+        CompletableFuture<Result> mine = new CompletableFuture<>();
+        CompletableFuture<Result> running = inFlight.putIfAbsent(identity, mine);
+        if (running != null) {
+            try {
+                Result first = running.join();
+                return new Result(first.incidentId(), first.incidentStatus(), first.investigationId(), false,
+                        first.alertsReceived(), 0);
+            } catch (CompletionException | CancellationException e) {
+                return process(payload, principal);
+            }
+        }
+        try {
+            Result result = process(payload, principal);
+            mine.complete(result);
+            return result;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(identity, mine);
+        }
+    }
+
+    /** What makes two deliveries the same: the incident's group and each alert's firing and status. */
+    private static String identity(AlertmanagerPayload payload) {
+        return payload.groupKey() + "|" + payload.alerts().stream()
+                .map(a -> a.fingerprint() + "@" + a.startsAt() + ":" + a.status() + ":" + a.endsAt())
+                .sorted().collect(Collectors.joining(","));
+    }
+
+    private Result process(AlertmanagerPayload payload, String principal) {
         // A replay (HA peers, retries) that brings nothing new is answered without waiting for the lock.
         Result replay = unchanged(payload);
         if (replay != null) {
