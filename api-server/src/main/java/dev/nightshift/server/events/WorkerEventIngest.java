@@ -1,5 +1,6 @@
 package dev.nightshift.server.events;
 
+import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore.NewEvent;
 import dev.nightshift.server.investigation.IllegalTransitionException;
@@ -46,12 +47,14 @@ public class WorkerEventIngest {
     private final EventStore store;
     private final InvestigationService investigations;
     private final CostLedgers costs;
+    private final AuditLog audit;
     private final JsonMapper json;
     private final TransactionTemplate transactions;
 
-    WorkerEventIngest(EventStore store, InvestigationService investigations, CostLedgers costs, JsonMapper json,
-            PlatformTransactionManager transactionManager) {
+    WorkerEventIngest(EventStore store, InvestigationService investigations, CostLedgers costs, AuditLog audit,
+            JsonMapper json, PlatformTransactionManager transactionManager) {
         this.store = store;
+        this.audit = audit;
         this.investigations = investigations;
         this.costs = costs;
         this.json = json;
@@ -74,7 +77,12 @@ public class WorkerEventIngest {
                 poison = new PoisonRecordException(i, e);
             }
         }
-        PoisonRecordException unknown = transactions.execute(status -> store(events));
+        PoisonRecordException unknown = transactions.execute(status -> {
+            if (events.stream().anyMatch(event -> OUTCOMES.containsKey(event.type()))) {
+                audit.lock(); // its transitions are audited: the audit lock before the history's row locks
+            }
+            return store(events);
+        });
         if (unknown != null) {
             throw unknown;
         }

@@ -1,5 +1,6 @@
 package dev.nightshift.server.intake;
 
+import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.investigation.Domain;
 import dev.nightshift.server.investigation.IllegalTransitionException;
@@ -62,6 +63,7 @@ public class AlertIntake {
     private record Incident(UUID id, UUID investigationId) {}
 
     private final JdbcClient jdbc;
+    private final AuditLog audit;
     private final InvestigationService investigations;
     private final EventStore events;
     private final IntakeProperties properties;
@@ -72,8 +74,9 @@ public class AlertIntake {
     private final Map<String, CompletableFuture<Result>> inFlight = new ConcurrentHashMap<>();
 
     AlertIntake(JdbcClient jdbc, InvestigationService investigations, EventStore events, IntakeProperties properties,
-            PlatformTransactionManager transactionManager, JsonMapper json, Clock clock) {
+            PlatformTransactionManager transactionManager, JsonMapper json, Clock clock, AuditLog audit) {
         this.jdbc = jdbc;
+        this.audit = audit;
         this.investigations = investigations;
         this.events = events;
         this.properties = properties;
@@ -124,6 +127,7 @@ public class AlertIntake {
         }
         String key = incidentKey(payload);
         return transactions.execute(status -> {
+            audit.lock(); // before the incident's lock and any row lock: the one order of every audited transaction
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))").param(key).query().singleRow();
             // The same delivery from another peer may have been stored while this one waited.
             Result stored = unchanged(payload);
@@ -290,6 +294,9 @@ public class AlertIntake {
         int room = (int) Math.max(0, properties.maxAttachedAlerts() - attached);
         events.appendServerEvents(investigationId, ALERT_ATTACHED, fresh.subList(0, Math.min(room, fresh.size()))
                 .stream().map(alert -> attached(alert, incidentId)).toList());
+        audit.append("alertmanager", "alerts.attached", investigationId, Map.of("incidentId", incidentId.toString(),
+                "alerts", fresh.size(), "fingerprints", fresh.stream().limit(100).map(AlertmanagerPayload.Alert::fingerprint)
+                        .toList()));
         if (fresh.size() > room) {
             log.info("Incident {}: {} more alerts stored without attaching them (limit {})", incidentId,
                     fresh.size() - room, properties.maxAttachedAlerts());
@@ -308,6 +315,8 @@ public class AlertIntake {
         }
         jdbc.sql("UPDATE incidents SET status = 'RESOLVED', resolved_at = ? WHERE id = ?")
                 .params(Timestamp.from(now), incident.id()).update();
+        audit.append(principal, "incident.resolved", investigationId, Map.of("incidentId", incident.id().toString(),
+                "policy", properties.onResolved().name()));
         if (investigationId != null) {
             events.appendServerEvent(investigationId, INCIDENT_RESOLVED, Map.of("incidentId", incident.id().toString(),
                     "policy", properties.onResolved().name().toLowerCase(Locale.ROOT)));

@@ -1,5 +1,6 @@
 package dev.nightshift.server.investigation;
 
+import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.events.StoredEvent;
@@ -41,6 +42,7 @@ public class InvestigationService {
     private final InvestigationQueries queries;
     private final EventStore events;
     private final CostLedgers costs;
+    private final AuditLog audit;
     private final InvestigationProperties properties;
     private final TrustProperties trust;
     private final TransactionTemplate transactions;
@@ -58,8 +60,10 @@ public class InvestigationService {
 
     InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
             InvestigationProperties properties, TrustProperties trust, PlatformTransactionManager transactionManager,
-            JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events, CostLedgers costs) {
+            JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events, CostLedgers costs,
+            AuditLog audit) {
         this.publisher = publisher;
+        this.audit = audit;
         this.costs = costs;
         this.events = events;
         this.queries = queries;
@@ -116,6 +120,7 @@ public class InvestigationService {
      */
     public boolean report(UUID id, InvestigationStatus observed, String actor, String reason) {
         Boolean changed = transactions.execute(status -> {
+            audit.lock();
             Investigation investigation = repository.findForUpdate(id).orElse(null);
             try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
                 if (investigation == null) {
@@ -154,6 +159,7 @@ public class InvestigationService {
      */
     public InvestigationViews.Detail cancel(UUID id, String actor, String reason) {
         return transactions.execute(status -> {
+            audit.lock();
             Investigation investigation = repository.findForUpdate(id)
                     .orElseThrow(() -> new InvestigationNotFoundException(id));
             try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
@@ -186,12 +192,16 @@ public class InvestigationService {
     }
 
     private Investigation persist(InvestigationRequest request, String tier, String principal, Source source) {
+        audit.lock();
         UUID id = ids.next(clock.instant());
         Investigation investigation = Investigation.queued(id, request.title(), request.problem(),
                 EnumSet.copyOf(request.domains()), request.severity(),
                 request.labels() == null ? Map.of() : request.labels(), request.target(), tier, trust.phase(),
                 source, principal);
         repository.saveAndFlush(investigation);
+        audit.append(principal, "investigation.created", id, Map.of("title", investigation.title(),
+                "severity", investigation.severity().name(), "tier", tier, "trustPhase", trust.phase().name(),
+                "source", source.name(), "domains", investigation.domains().stream().map(Enum::name).sorted().toList()));
         recordTransitions(investigation, 0);
         publisher.publishEvent(new InvestigationQueued(id));
         try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
@@ -211,6 +221,11 @@ public class InvestigationService {
         for (Transition t : transitions.subList(first, transitions.size())) {
             events.appendServerEvent(investigation.id(), StoredEvent.STATE_CHANGED,
                     new StateChanged(t.from(), t.to(), t.at(), t.actor(), t.reason(), t.to().isTerminal()));
+            Map<String, Object> change = new java.util.LinkedHashMap<>();
+            change.put("from", t.from() == null ? null : t.from().name());
+            change.put("to", t.to().name());
+            change.put("reason", t.reason());
+            audit.append(t.actor(), "investigation.transition", investigation.id(), change);
             if (t.to().isTerminal()) {
                 // The run's compute time: from the last RUNNING to its end.
                 transitions.stream().filter(r -> r.to() == InvestigationStatus.RUNNING).reduce((a, b) -> b)

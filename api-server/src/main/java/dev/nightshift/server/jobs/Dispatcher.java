@@ -1,5 +1,6 @@
 package dev.nightshift.server.jobs;
 
+import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.investigation.InvestigationProperties;
 import dev.nightshift.server.investigation.InvestigationQueries;
 import dev.nightshift.server.investigation.InvestigationService;
@@ -135,6 +136,8 @@ public class Dispatcher implements AutoCloseable {
 
     private List<Claim> claim() {
         jdbc.sql("SELECT pg_advisory_xact_lock(?)").param(CLAIM_LOCK).query().singleRow();
+        AuditLog.lock(jdbc); // claims report LAUNCHING, which is audited: the audit lock before the row locks
+
         Map<String, Integer> activeByTier = new HashMap<>();
         jdbc.sql("SELECT tier, count(*) FROM investigations WHERE status IN ('LAUNCHING', 'RUNNING') GROUP BY tier")
                 .query((rs, i) -> activeByTier.put(rs.getString(1), rs.getInt(2)))

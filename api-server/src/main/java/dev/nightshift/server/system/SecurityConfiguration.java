@@ -86,8 +86,10 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*/logs",
                                 INVESTIGATIONS + "/*/hypotheses", "/api/v1/reports/**")
                                 .hasRole(Role.VIEWER.name())
-                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel")
+                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel",
+                                INVESTIGATIONS + "/*/feedback")
                                 .hasRole(Role.OPERATOR.name())
+                        .requestMatchers(HttpMethod.GET, "/api/v1/audit", "/api/v1/audit/**").hasRole(Role.OPERATOR.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/alerts/alertmanager").hasRole(Role.INTAKE.name())
                         // A worker token opens only the paths above, and only for its own investigation.
                         .anyRequest().hasRole(Role.VIEWER.name()))

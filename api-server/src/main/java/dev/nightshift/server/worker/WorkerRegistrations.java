@@ -1,5 +1,6 @@
 package dev.nightshift.server.worker;
 
+import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.investigation.InvestigationProperties;
@@ -69,6 +70,7 @@ public class WorkerRegistrations {
     }
 
     private final JdbcClient jdbc;
+    private final AuditLog audit;
     private final InvestigationService investigations;
     private final InvestigationProperties tiers;
     private final EventStore events;
@@ -81,8 +83,9 @@ public class WorkerRegistrations {
 
     WorkerRegistrations(JdbcClient jdbc, InvestigationService investigations, InvestigationProperties tiers,
             EventStore events, CostLedgers costs, DataSourceProperties datasources, LlmProperties llm,
-            WorkerProperties worker, PlatformTransactionManager transactionManager, Clock clock) {
+            WorkerProperties worker, PlatformTransactionManager transactionManager, Clock clock, AuditLog audit) {
         this.jdbc = jdbc;
+        this.audit = audit;
         this.investigations = investigations;
         this.tiers = tiers;
         this.events = events;
@@ -96,6 +99,7 @@ public class WorkerRegistrations {
 
     public Registration register(UUID investigationId) {
         int attempt = transactions.execute(status -> {
+            audit.lock();
             String state = jdbc.sql("SELECT status FROM investigations WHERE id = ? FOR UPDATE")
                     .param(investigationId).query(String.class).single();
             if (!InvestigationStatus.LAUNCHING.name().equals(state) && !InvestigationStatus.RUNNING.name().equals(state)) {
@@ -107,6 +111,7 @@ public class WorkerRegistrations {
             jdbc.sql("INSERT INTO investigation_attempts (investigation_id, attempt, registered_at) VALUES (?, ?, ?)")
                     .params(investigationId, next, Timestamp.from(clock.instant())).update();
             events.appendServerEvent(investigationId, ATTEMPT_REGISTERED, Map.of("attempt", next));
+            audit.append("worker:" + investigationId, "worker.registered", investigationId, Map.of("attempt", next));
             return next;
         });
         InvestigationViews.Detail investigation = investigations.get(investigationId);
