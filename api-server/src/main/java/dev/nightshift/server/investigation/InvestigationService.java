@@ -5,7 +5,8 @@ import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.events.StoredEvent;
 import dev.nightshift.server.system.UuidV7;
-import dev.nightshift.server.trust.TrustProperties;
+import dev.nightshift.server.trust.TrustPhase;
+import dev.nightshift.server.trust.TrustService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -44,7 +45,7 @@ public class InvestigationService {
     private final CostLedgers costs;
     private final AuditLog audit;
     private final InvestigationProperties properties;
-    private final TrustProperties trust;
+    private final TrustService trust;
     private final TransactionTemplate transactions;
     private final TransactionTemplate readOnly;
     private final JsonMapper json;
@@ -59,7 +60,7 @@ public class InvestigationService {
     public record InvestigationCancelled(UUID id) {}
 
     InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
-            InvestigationProperties properties, TrustProperties trust, PlatformTransactionManager transactionManager,
+            InvestigationProperties properties, TrustService trust, PlatformTransactionManager transactionManager,
             JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events, CostLedgers costs,
             AuditLog audit) {
         this.publisher = publisher;
@@ -193,20 +194,21 @@ public class InvestigationService {
 
     private Investigation persist(InvestigationRequest request, String tier, String principal, Source source) {
         audit.lock();
+        TrustPhase phase = trust.effectivePhase();
         UUID id = ids.next(clock.instant());
         Investigation investigation = Investigation.queued(id, request.title(), request.problem(),
                 EnumSet.copyOf(request.domains()), request.severity(),
-                request.labels() == null ? Map.of() : request.labels(), request.target(), tier, trust.phase(),
+                request.labels() == null ? Map.of() : request.labels(), request.target(), tier, phase,
                 source, principal);
         repository.saveAndFlush(investigation);
         audit.append(principal, "investigation.created", id, Map.of("title", investigation.title(),
-                "severity", investigation.severity().name(), "tier", tier, "trustPhase", trust.phase().name(),
+                "severity", investigation.severity().name(), "tier", tier, "trustPhase", phase.name(),
                 "source", source.name(), "domains", investigation.domains().stream().map(Enum::name).sorted().toList()));
         recordTransitions(investigation, 0);
         publisher.publishEvent(new InvestigationQueued(id));
         try (var ignored = MDC.putCloseable(MDC_KEY, id.toString())) {
             log.info("Investigation queued by {}: tier {}, phase {}, domains {}", principal, tier,
-                    trust.phase(), investigation.domains());
+                    phase, investigation.domains());
         }
         return investigation;
     }

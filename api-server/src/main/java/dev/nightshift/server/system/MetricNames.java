@@ -13,5 +13,8 @@ public final class MetricNames {
     /** Counter: event records that could never be stored, sent to the dead-letter topic. */
     public static final String EVENTS_DEAD_LETTERED = "nightshift.events.dead-lettered";
 
+    /** Counter: automatic trust demotions. */
+    public static final String TRUST_DEMOTIONS = "nightshift.trust.demotions";
+
     private MetricNames() {}
 }

@@ -91,6 +91,7 @@ class SecurityConfiguration {
                                 .hasRole(Role.OPERATOR.name())
                         .requestMatchers(HttpMethod.GET, "/api/v1/audit", "/api/v1/audit/**").hasRole(Role.OPERATOR.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/alerts/alertmanager").hasRole(Role.INTAKE.name())
+                        .requestMatchers(HttpMethod.POST, "/api/v1/trust/acknowledge").hasRole(Role.ADMIN.name())
                         // A worker token opens only the paths above, and only for its own investigation.
                         .anyRequest().hasRole(Role.VIEWER.name()))
                 .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))

@@ -32,14 +32,16 @@ public class FeedbackService {
             String remediationClass, String comment, String actor, Instant recordedAt, int revision) {}
 
     private final JdbcClient jdbc;
+    private final TrustService trust;
     private final EventStore events;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final Clock clock;
 
-    FeedbackService(JdbcClient jdbc, EventStore events, AuditLog audit, PlatformTransactionManager transactionManager,
-            Clock clock) {
+    FeedbackService(JdbcClient jdbc, TrustService trust, EventStore events, AuditLog audit,
+            PlatformTransactionManager transactionManager, Clock clock) {
         this.jdbc = jdbc;
+        this.trust = trust;
         this.events = events;
         this.audit = audit;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -51,7 +53,7 @@ public class FeedbackService {
      * @throws ApiException 409 while the investigation has not ended
      */
     public Feedback record(UUID investigationId, FeedbackRequest request, String actor) {
-        return transactions.execute(status -> {
+        Feedback recorded = transactions.execute(status -> {
             audit.lock();
             String state = jdbc.sql("SELECT status FROM investigations WHERE id = ? FOR UPDATE").param(investigationId)
                     .query(String.class).optional().orElseThrow(() -> new InvestigationNotFoundException(investigationId));
@@ -81,5 +83,8 @@ public class FeedbackService {
             audit.append(actor, "feedback.recorded", investigationId, details);
             return feedback;
         });
+        // The verdict is ground truth: it may show that accuracy fell below the demotion threshold.
+        trust.checkDemotion(actor);
+        return recorded;
     }
 }
