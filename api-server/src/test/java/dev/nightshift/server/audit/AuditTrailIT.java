@@ -8,11 +8,19 @@ import dev.nightshift.server.IntegrationTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** The audit trail's hash chain, its verification, and operators' feedback on ended investigations. */
 class AuditTrailIT extends IntegrationTest {
+
+    @Autowired
+    @Qualifier("ownerDataSource")
+    private DataSource ownerDataSource;
 
     private String create() {
         return api.post("/api/v1/investigations").bearer(OPERATOR).json(Map.of("title", "t", "problem", "p",
@@ -53,22 +61,31 @@ class AuditTrailIT extends IntegrationTest {
     void shouldRefuseToUpdateOrDeleteAndShowWhereAnOwnerTamperedWithTheChain() {
         String id = create();
         long seq = trail(id).get(0).path("seq").asLong();
+        // The application's own connection: its role has no such grant.
         assertThatThrownBy(() -> jdbc.sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").param(seq).update())
-                .isInstanceOf(DataAccessException.class).hasMessageContaining("append-only");
+                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("permission denied");
         assertThatThrownBy(() -> jdbc.sql("DELETE FROM audit_log WHERE seq = ?").param(seq).update())
-                .isInstanceOf(DataAccessException.class).hasMessageContaining("append-only");
+                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("permission denied");
+        assertThatThrownBy(() -> jdbc.sql("TRUNCATE audit_log").update())
+                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("permission denied");
+        // The owner, whom grants do not bind, meets the trigger.
+        JdbcClient owner = JdbcClient.create(ownerDataSource);
+        assertThatThrownBy(() -> owner.sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").param(seq).update())
+                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
+        assertThatThrownBy(() -> owner.sql("DELETE FROM audit_log WHERE seq = ?").param(seq).update())
+                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
 
         // The owner can switch the trigger off, but not rewrite the chain it leaves behind.
-        String actor = jdbc.sql("SELECT actor FROM audit_log WHERE seq = ?").param(seq).query(String.class).single();
-        jdbc.sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete").update();
+        String actor = owner.sql("SELECT actor FROM audit_log WHERE seq = ?").param(seq).query(String.class).single();
+        owner.sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete").update();
         try {
-            jdbc.sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").param(seq).update();
+            owner.sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?").param(seq).update();
             JsonNode broken = api.get("/api/v1/audit/verify").bearer(OPERATOR).send().json();
             assertThat(broken.path("ok").asBoolean()).isFalse();
             assertThat(broken.path("firstBrokenEntry").asLong()).isEqualTo(seq);
         } finally {
-            jdbc.sql("UPDATE audit_log SET actor = ? WHERE seq = ?").params(actor, seq).update();
-            jdbc.sql("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete").update();
+            owner.sql("UPDATE audit_log SET actor = ? WHERE seq = ?").params(actor, seq).update();
+            owner.sql("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete").update();
         }
         assertThat(api.get("/api/v1/audit/verify").bearer(OPERATOR).send().json().path("ok").asBoolean()).isTrue();
     }

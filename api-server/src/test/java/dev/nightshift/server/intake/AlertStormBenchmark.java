@@ -16,7 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
@@ -75,12 +77,18 @@ class AlertStormBenchmark {
     @Autowired
     private JdbcClient jdbc;
 
+    @Autowired
+    @Qualifier("ownerDataSource")
+    private DataSource owner;
+
     @LocalServerPort
     private int port;
 
     @Test
     void printStormFigures() throws Exception {
-        jdbc.sql("CREATE TABLE IF NOT EXISTS benchmark_bare (id bigserial PRIMARY KEY, body text)").update();
+        // As the owner: the application may not create tables; the V7 default privileges grant it this one.
+        JdbcClient.create(owner).sql("CREATE TABLE IF NOT EXISTS benchmark_bare (id bigserial PRIMARY KEY, body text)")
+                .update();
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<String> webhooks = new ArrayList<>();
         for (int w = 0; w < WEBHOOKS; w++) {
