@@ -74,6 +74,8 @@ public abstract class IntegrationTest {
         registry.add("nightshift.security.admin-token", () -> ADMIN);
         // The API tests look at investigations as created; LocalRuntimeIT runs them.
         registry.add("nightshift.dispatcher.enabled", () -> "false");
+        // Assisted, so that viewers see what these tests create (shadow results are for operators: TrustIT).
+        registry.add("nightshift.trust.phase", () -> "ASSIST");
         // What workers are handed at registration (WorkerRegistrationIT); no worker runs here.
         registry.add("nightshift.datasources.clusters.default.prometheus.url", () -> "http://prometheus.default:9090");
         registry.add("nightshift.datasources.clusters.eu-1.prometheus.url", () -> "http://prometheus.eu-1:9090");

@@ -1,6 +1,5 @@
 package dev.nightshift.server.events;
 
-import dev.nightshift.server.investigation.InvestigationNotFoundException;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.system.QueryParameters;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -50,10 +50,10 @@ class EventController {
 
     @GetMapping(path = "/api/v1/investigations/{id}/events", produces = MediaType.APPLICATION_JSON_VALUE)
     EventPage page(@PathVariable UUID id, @RequestParam(required = false) String after,
-            @RequestParam(required = false) String limit) {
+            @RequestParam(required = false) String limit, Authentication principal) {
         long from = QueryParameters.integer("after", after, 0, Long.MAX_VALUE, 0);
         int size = (int) QueryParameters.integer("limit", limit, 1, MAX_LIMIT, DEFAULT_LIMIT);
-        requireInvestigation(id);
+        investigations.requireVisible(id, principal);
         List<StoredEvent> items = store.after(id, from, size + 1);
         Long next = null;
         if (items.size() > size) {
@@ -67,8 +67,8 @@ class EventController {
     record HypothesisView(List<HypothesisTree.Hypothesis> hypotheses) {}
 
     @GetMapping(path = "/api/v1/investigations/{id}/hypotheses", produces = MediaType.APPLICATION_JSON_VALUE)
-    HypothesisView hypotheses(@PathVariable UUID id) {
-        requireInvestigation(id);
+    HypothesisView hypotheses(@PathVariable UUID id, Authentication principal) {
+        investigations.requireVisible(id, principal);
         List<StoredEvent> all = new ArrayList<>();
         List<StoredEvent> batch;
         do {
@@ -80,11 +80,11 @@ class EventController {
 
     @GetMapping(path = "/api/v1/investigations/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter stream(@PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-            @RequestParam(required = false) String after) {
+            @RequestParam(required = false) String after, Authentication principal) {
         long from = lastEventId != null
                 ? QueryParameters.integer("Last-Event-ID", lastEventId, 0, Long.MAX_VALUE, 0)
                 : QueryParameters.integer("after", after, 0, Long.MAX_VALUE, 0);
-        requireInvestigation(id);
+        investigations.requireVisible(id, principal);
         SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
         // Subscribe before replaying: what commits in between is in the queue, and duplicates are skipped.
         EventBroadcaster.Subscription subscription = broadcaster.subscribe(id, CLIENT_BUFFER);
@@ -173,11 +173,5 @@ class EventController {
 
     static boolean terminal(StoredEvent event) {
         return StoredEvent.STATE_CHANGED.equals(event.type()) && event.payload().path("terminal").asBoolean(false);
-    }
-
-    private void requireInvestigation(UUID id) {
-        if (!investigations.exists(id)) {
-            throw new InvestigationNotFoundException(id);
-        }
     }
 }

@@ -76,7 +76,8 @@ class InvestigationController {
             @RequestParam(required = false) String createdTo,
             @RequestParam(name = "q", required = false) String text,
             @RequestParam(required = false) String limit,
-            @RequestParam(required = false) String cursor) {
+            @RequestParam(required = false) String cursor,
+            Authentication principal) {
         List<FieldError> errors = new ArrayList<>();
         InvestigationStatus statusFilter = WireEnum.parse(InvestigationStatus.class, "status", status, errors);
         TrustPhase phaseFilter = WireEnum.parse(TrustPhase.class, "trustPhase", trustPhase, errors);
@@ -105,11 +106,12 @@ class InvestigationController {
             throw new ApiException(ProblemType.VALIDATION, "Invalid query parameters.", errors);
         }
         return queries.search(new InvestigationSearch(statusFilter, phaseFilter, domainFilter, severityFilter,
-                sourceFilter, labelFilter, from, to, text, pageSize, after));
+                sourceFilter, labelFilter, from, to, text, pageSize, after, !InvestigationService.seesShadow(principal)));
     }
 
     @GetMapping("/{id}")
-    InvestigationViews.Detail get(@PathVariable UUID id) {
+    InvestigationViews.Detail get(@PathVariable UUID id, Authentication principal) {
+        investigations.requireVisible(id, principal);
         return investigations.get(id);
     }
 

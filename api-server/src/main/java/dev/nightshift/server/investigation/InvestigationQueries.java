@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -111,6 +112,9 @@ public class InvestigationQueries {
             and(where, "i.trust_phase = :trustPhase");
             params.addValue("trustPhase", search.trustPhase().name());
         }
+        if (search.hideShadow()) {
+            and(where, "i.trust_phase <> 'SHADOW'");
+        }
         if (search.severity() != null) {
             and(where, "i.severity = :severity");
             params.addValue("severity", search.severity().name());
@@ -183,5 +187,11 @@ public class InvestigationQueries {
 
     private static String[] strings(Array array) throws SQLException {
         return array == null ? new String[0] : (String[]) array.getArray();
+    }
+
+    /** The phase an investigation was created in, if it exists. */
+    Optional<TrustPhase> phaseOf(UUID id) {
+        return jdbc.queryForList("SELECT trust_phase FROM investigations WHERE id = :id", Map.of("id", id), String.class)
+                .stream().findFirst().map(TrustPhase::valueOf);
     }
 }

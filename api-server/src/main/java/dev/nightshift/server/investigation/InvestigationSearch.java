@@ -28,7 +28,8 @@ record InvestigationSearch(
         Instant createdTo,
         String text,
         int limit,
-        UUID after) {
+        UUID after,
+        boolean hideShadow) {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 200;

@@ -4,7 +4,9 @@ import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.events.StoredEvent;
+import dev.nightshift.server.system.Role;
 import dev.nightshift.server.system.UuidV7;
+import dev.nightshift.server.system.WorkerCredentials;
 import dev.nightshift.server.trust.TrustPhase;
 import dev.nightshift.server.trust.TrustService;
 import java.security.MessageDigest;
@@ -23,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -145,6 +149,27 @@ public class InvestigationService {
 
     public boolean exists(UUID id) {
         return repository.existsById(id);
+    }
+
+    /**
+     * Whether someone may see an investigation at all: shadow results are for operators and admins
+     * reviewing after the fact (and for the investigation's own worker), not for viewers.
+     */
+    public boolean visible(UUID id, Authentication principal) {
+        return queries.phaseOf(id).map(phase -> phase != TrustPhase.SHADOW || seesShadow(principal)).orElse(false);
+    }
+
+    /** @throws InvestigationNotFoundException when it does not exist or is not for this principal's eyes */
+    public void requireVisible(UUID id, Authentication principal) {
+        if (!visible(id, principal)) {
+            throw new InvestigationNotFoundException(id);
+        }
+    }
+
+    public static boolean seesShadow(Authentication principal) {
+        return principal != null && (principal.getPrincipal() instanceof WorkerCredentials.WorkerPrincipal
+                || principal.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+                        .anyMatch(a -> a.equals(Role.OPERATOR.authority()) || a.equals(Role.ADMIN.authority())));
     }
 
     public InvestigationViews.Detail get(UUID id) {

@@ -1,12 +1,12 @@
 package dev.nightshift.server.jobs;
 
-import dev.nightshift.server.investigation.InvestigationNotFoundException;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.QueryParameters;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,14 +31,12 @@ class RunLogController {
     @GetMapping(path = "/api/v1/investigations/{id}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<StreamingResponseBody> logs(@PathVariable UUID id,
             @RequestParam(required = false) String tailLines,
-            @RequestParam(required = false, defaultValue = "false") String follow) {
+            @RequestParam(required = false, defaultValue = "false") String follow, Authentication principal) {
         int tail = (int) QueryParameters.integer("tailLines", tailLines, 1, MAX_TAIL_LINES, 0);
         if (!follow.equals("true") && !follow.equals("false")) {
             throw ApiException.invalid("follow", "must be true or false");
         }
-        if (!investigations.exists(id)) {
-            throw new InvestigationNotFoundException(id);
-        }
+        investigations.requireVisible(id, principal);
         var runLog = launcher.log(id);
         StreamingResponseBody body = out -> {
             if (runLog.isPresent()) {

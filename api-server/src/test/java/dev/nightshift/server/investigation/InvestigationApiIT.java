@@ -48,7 +48,7 @@ class InvestigationApiIT extends IntegrationTest {
         assertThat(UUID.fromString(id).version()).isEqualTo(7);
         assertThat(response.header("Location")).isEqualTo("/api/v1/investigations/" + id);
         assertThat(body.path("status").asString()).isEqualTo("QUEUED");
-        assertThat(body.path("trustPhase").asString()).isEqualTo("SHADOW");
+        assertThat(body.path("trustPhase").asString()).isEqualTo("ASSIST");
         assertThat(body.path("tier").asString()).isEqualTo("multi-domain");
         assertThat(body.path("source").asString()).isEqualTo("api");
         assertThat(body.path("createdBy").asString()).isEqualTo("otto-operator");
@@ -196,7 +196,7 @@ class InvestigationApiIT extends IntegrationTest {
         assertThat(ids(scope + "&domain=database")).containsExactly(infoId, appId);
         assertThat(ids(scope + "&status=CANCELLED")).containsExactly(infoId);
         assertThat(ids(scope + "&status=QUEUED")).containsExactly(appId, networkId);
-        assertThat(ids(scope + "&trustPhase=SHADOW&source=api")).containsExactly(infoId, appId, networkId);
+        assertThat(ids(scope + "&trustPhase=ASSIST&source=api")).containsExactly(infoId, appId, networkId);
         assertThat(ids(scope + "&trustPhase=AUTONOMOUS")).isEmpty();
         assertThat(ids(scope + "&label=team%3Dpayments")).containsExactly(appId, networkId);
         assertThat(ids(scope + "&q=FIREWALL")).containsExactly(networkId);

@@ -118,7 +118,7 @@ class InvestigationQueryBenchmark {
     private InvestigationViews.Page search(InvestigationStatus status, Severity severity, Domain domain, Source source,
             Map<String, String> labels, Instant from, Instant to, String text, UUID after) {
         InvestigationSearch search = new InvestigationSearch(status, null, domain, severity, source, labels, from, to,
-                text, InvestigationSearch.DEFAULT_LIMIT, after);
+                text, InvestigationSearch.DEFAULT_LIMIT, after, false);
         if (explainNext) {
             explainNext = false;
             InvestigationQueries.Query query = InvestigationQueries.query(search);

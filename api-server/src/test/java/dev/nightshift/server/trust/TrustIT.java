@@ -3,6 +3,7 @@ package dev.nightshift.server.trust;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightshift.server.ApiClient;
+import dev.nightshift.server.system.ApiTokens;
 import dev.nightshift.server.system.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import tools.jackson.databind.JsonNode;
 class TrustIT {
 
     private static final String ADMIN = "trust-admin";
+    private static final String VIEWER = "trust-viewer";
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException {
@@ -45,6 +47,9 @@ class TrustIT {
         registry.add("nightshift.trust.phase", () -> "ASSIST");
         registry.add("nightshift.trust.environment", () -> "staging");
         registry.add("nightshift.trust.gates.assist-samples", () -> "10");
+        registry.add("nightshift.security.tokens[0].name", () -> "vera-viewer");
+        registry.add("nightshift.security.tokens[0].hash", () -> ApiTokens.hash(VIEWER));
+        registry.add("nightshift.security.tokens[0].roles", () -> "VIEWER");
     }
 
     @LocalServerPort
@@ -180,5 +185,28 @@ class TrustIT {
         assertThat(early.json().path("detail").asString()).contains("change it in the reviewed configuration first");
         assertThat(api.post("/api/v1/trust/acknowledge").bearer(ADMIN.replace("admin", "nobody")).send().status())
                 .isEqualTo(401);
+    }
+
+    @Test
+    @Order(3)
+    void shouldShowShadowResultsToOperatorsAndAdminsOnly() {
+        // After the demotion above, new investigations are created in SHADOW.
+        String shadow = api.post("/api/v1/investigations").bearer(ADMIN).json(Map.of("title", "shadowed", "problem",
+                "p", "domains", List.of("network"), "severity", "warning")).send().json().path("id").asString();
+        String assisted = jdbc.sql("SELECT id::text FROM investigations WHERE trust_phase = 'ASSIST' LIMIT 1")
+                .query(String.class).single();
+
+        assertThat(api.get("/api/v1/investigations/" + shadow).bearer(ADMIN).send().status()).isEqualTo(200);
+        for (String path : List.of("", "/events", "/hypotheses", "/logs")) {
+            ApiClient.Response hidden = api.get("/api/v1/investigations/" + shadow + path).bearer(VIEWER)
+                    .header("Accept", path.equals("/logs") ? "text/plain" : "application/json").send();
+            assertThat(hidden.status()).as(path).isEqualTo(404);
+        }
+        assertThat(api.get("/api/v1/investigations/" + assisted).bearer(VIEWER).send().status()).isEqualTo(200);
+        List<String> listed = api.get("/api/v1/investigations?limit=200").bearer(VIEWER).send().json().path("items")
+                .valueStream().map(i -> i.path("trustPhase").asString()).distinct().toList();
+        assertThat(listed).isNotEmpty().doesNotContain("SHADOW");
+        assertThat(api.get("/api/v1/investigations?limit=200").bearer(ADMIN).send().json().path("items").valueStream()
+                .map(i -> i.path("id").asString()).toList()).contains(shadow);
     }
 }
