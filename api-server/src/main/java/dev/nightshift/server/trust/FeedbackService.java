@@ -84,7 +84,7 @@ public class FeedbackService {
             return feedback;
         });
         // The verdict is ground truth: it may show that accuracy fell below the demotion threshold.
-        trust.checkDemotion(actor);
+        trust.checkDemotion(actor, investigationId);
         return recorded;
     }
 }

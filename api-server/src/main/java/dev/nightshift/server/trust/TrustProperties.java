@@ -1,6 +1,7 @@
 package dev.nightshift.server.trust;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -12,10 +13,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param environment this environment's name, e.g. {@code production}; default {@code default}
  * @param gates the promotion gates
  * @param demotion when the runtime ceiling drops a phase on its own
+ * @param taxonomy the root-cause categories and remediation classes suggested to operators giving
+ *     feedback (unknown ones are accepted too); defaults to the built-in reasoner's
  */
 @ConfigurationProperties("nightshift.trust")
 public record TrustProperties(@DefaultValue("SHADOW") TrustPhase phase, @DefaultValue("default") String environment,
-        @DefaultValue Gates gates, @DefaultValue Demotion demotion) {
+        @DefaultValue Gates gates, @DefaultValue Demotion demotion, @DefaultValue Taxonomy taxonomy) {
+
+    /** Suggested slugs. */
+    public record Taxonomy(List<String> categories, List<String> remediationClasses) {
+        public Taxonomy {
+            categories = categories == null || categories.isEmpty() ? List.of("application/errors",
+                    "availability/target-down", "database/saturation", "network/connectivity", "network/dns",
+                    "performance/latency", "resource-exhaustion/cpu", "resource-exhaustion/disk",
+                    "resource-exhaustion/memory", "security/incident", "workload/crash-loop", "workload/misconfiguration")
+                    : List.copyOf(categories);
+            remediationClasses = remediationClasses == null || remediationClasses.isEmpty() ? List.of("expand-volume",
+                    "fix-network-policy", "raise-cpu-limit", "raise-memory-limit", "restart", "restart-dns", "rollback",
+                    "rollback-or-fix", "scale-out", "tune-connection-pool", "no-action")
+                    : List.copyOf(remediationClasses);
+        }
+    }
 
     /**
      * @param shadowSamples scored shadow investigations before {@code ASSIST}; default 100

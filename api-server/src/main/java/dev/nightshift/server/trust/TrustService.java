@@ -1,6 +1,7 @@
 package dev.nightshift.server.trust;
 
 import dev.nightshift.server.audit.AuditLog;
+import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.MetricNames;
 import dev.nightshift.server.system.ProblemType;
@@ -38,6 +39,7 @@ public class TrustService {
 
     private static final Logger log = LoggerFactory.getLogger(TrustService.class);
     static final String NO_DATA = "no-data";
+    static final String TRUST_DEMOTED = "TRUST_DEMOTED";
 
     /**
      * {@code GateCriterion}: one threshold of the seed's table and the evidence against it.
@@ -59,7 +61,7 @@ public class TrustService {
 
     /** {@code TrustStatus}. */
     public record Status(String environment, TrustPhase configured, TrustPhase ceiling, TrustPhase effective,
-            DemotionView demotion, Gate nextGate, List<ClassEvidence> byAlertClass) {}
+            DemotionView demotion, Gate nextGate, List<ClassEvidence> byAlertClass, TrustProperties.Taxonomy taxonomy) {}
 
     /** {@code PromotionReport}: the gate's evidence as JSON and as Markdown for the pull request. */
     public record PromotionReport(String environment, Instant generatedAt, Gate gate, List<ClassEvidence> byAlertClass,
@@ -96,13 +98,15 @@ public class TrustService {
     private final JdbcClient jdbc;
     private final TrustProperties properties;
     private final AuditLog audit;
+    private final EventStore events;
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final Counter demotions;
 
-    TrustService(JdbcClient jdbc, TrustProperties properties, AuditLog audit, PlatformTransactionManager transactionManager,
-            Clock clock, MeterRegistry meters) {
+    TrustService(JdbcClient jdbc, TrustProperties properties, AuditLog audit, EventStore events,
+            PlatformTransactionManager transactionManager, Clock clock, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.events = events;
         this.properties = properties;
         this.audit = audit;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -126,7 +130,7 @@ public class TrustService {
         TrustPhase effective = effectivePhase();
         List<Scored> scored = scored(null);
         return new Status(properties.environment(), properties.phase(), ceiling(), effective, demotion(),
-                gate(effective, scored), byClass(effective, scored));
+                gate(effective, scored), byClass(effective, scored), properties.taxonomy());
     }
 
     public PromotionReport promotionReport() {
@@ -141,7 +145,7 @@ public class TrustService {
      * Demotes when the evidence of the window says so: accuracy below the threshold (with enough
      * samples). Called after each verdict; an unacknowledged demotion is not repeated.
      */
-    public void checkDemotion(String actor) {
+    public void checkDemotion(String actor, UUID investigationId) {
         Instant since = clock.instant().minus(properties.demotion().window());
         List<Scored> recent = scored(since).stream().filter(Scored::concluded).toList();
         if (recent.size() < properties.demotion().minSamples()) {
@@ -150,7 +154,8 @@ public class TrustService {
         double accuracy = share(recent, Scored::accurate);
         if (accuracy < properties.demotion().accuracy()) {
             demote(String.format("diagnostic accuracy %.3f over the last %d days is below %.2f (%d scored)", accuracy,
-                    properties.demotion().window().toDays(), properties.demotion().accuracy(), recent.size()), actor);
+                    properties.demotion().window().toDays(), properties.demotion().accuracy(), recent.size()), actor,
+                    investigationId);
         }
     }
 
@@ -158,8 +163,11 @@ public class TrustService {
      * Lowers the runtime ceiling one phase below the phase in force, unless an unacknowledged
      * demotion stands. The action gateway calls it for an action denied by policy as out of scope
      * and for a rollback rate over the threshold.
+     *
+     * @param investigationId the investigation whose outcome triggered it, which gets a
+     *     {@value #TRUST_DEMOTED} event; may be null
      */
-    public void demote(String reason, String actor) {
+    public void demote(String reason, String actor, UUID investigationId) {
         transactions.executeWithoutResult(status -> {
             audit.lock();
             jdbc.sql("INSERT INTO trust_state (environment) VALUES (?) ON CONFLICT (environment) DO NOTHING")
@@ -178,8 +186,12 @@ public class TrustService {
                     .params(to.name(), properties.phase().name(), reason, Timestamp.from(clock.instant()),
                             properties.environment())
                     .update();
-            audit.append(actor, "trust.demoted", null, Map.of("environment", properties.environment(),
-                    "from", from.name(), "ceiling", to.name(), "reason", reason));
+            Map<String, Object> details = Map.of("environment", properties.environment(), "from", from.name(),
+                    "ceiling", to.name(), "reason", reason);
+            audit.append(actor, "trust.demoted", investigationId, details);
+            if (investigationId != null) {
+                events.appendServerEvent(investigationId, TRUST_DEMOTED, details);
+            }
             demotions.increment();
             log.warn("Trust demoted in {}: {} -> ceiling {}: {}", properties.environment(), from, to, reason);
         });

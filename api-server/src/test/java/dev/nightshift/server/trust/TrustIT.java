@@ -121,6 +121,8 @@ class TrustIT {
         assertThat(trust.path("configured").asString()).isEqualTo("ASSIST");
         assertThat(trust.path("effective").asString()).isEqualTo("ASSIST");
         assertThat(trust.path("ceiling").isNull()).isTrue();
+        assertThat(trust.path("taxonomy").path("categories").valueStream().map(JsonNode::asString).toList())
+                .contains("network/dns", "resource-exhaustion/disk");
         JsonNode gate = trust.path("nextGate");
         assertThat(gate.path("to").asString()).isEqualTo("LIMITED_REMEDIATION");
         assertThat(gate.path("samples").asInt()).as("only this phase's investigations").isEqualTo(10);
@@ -175,6 +177,9 @@ class TrustIT {
         assertThat(meters.counter(MetricNames.TRUST_DEMOTIONS).count()).isEqualTo(before + 1);
         assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE action = 'trust.demoted'").query(Long.class).single())
                 .isEqualTo(1);
+        assertThat(api.get("/api/v1/investigations/" + id + "/events").bearer(ADMIN).header("Accept", "application/json")
+                .send().json().path("items").valueStream().map(e -> e.path("type").asString()).toList())
+                .as("the verdict that tipped it").endsWith("FEEDBACK_RECORDED", "TRUST_DEMOTED");
 
         String next = api.post("/api/v1/investigations").bearer(ADMIN).json(Map.of("title", "t", "problem", "p",
                 "domains", List.of("kubernetes"), "severity", "critical")).send().json().path("trustPhase").asString();
@@ -208,5 +213,31 @@ class TrustIT {
         assertThat(listed).isNotEmpty().doesNotContain("SHADOW");
         assertThat(api.get("/api/v1/investigations?limit=200").bearer(ADMIN).send().json().path("items").valueStream()
                 .map(i -> i.path("id").asString()).toList()).contains(shadow);
+    }
+
+    @Autowired
+    private dev.nightshift.server.audit.AuditLog audit;
+
+    @Autowired
+    private dev.nightshift.server.events.EventStore events;
+
+    @Autowired
+    private org.springframework.transaction.PlatformTransactionManager transactionManager;
+
+    @Test
+    @Order(4)
+    void shouldLiftTheCeilingOnAcknowledgementOnceTheConfiguredPhaseChanged() {
+        // The same database after a restart whose reviewed configuration lowered the phase to SHADOW.
+        TrustService restarted = new TrustService(jdbc, new TrustProperties(TrustPhase.SHADOW, "staging",
+                new TrustProperties.Gates(100, 3, 0.95, 150, 0.9, 0.8, 100, 0.99, 0.01, 0.95),
+                new TrustProperties.Demotion(0.92, 0.02, java.time.Duration.ofDays(30), 20),
+                new TrustProperties.Taxonomy(null, null)), audit, events,
+                transactionManager, java.time.Clock.systemUTC(), meters);
+        TrustService.Status lifted = restarted.acknowledge("ada-admin");
+        assertThat(lifted.ceiling()).isNull();
+        assertThat(lifted.effective()).isEqualTo(TrustPhase.SHADOW);
+        assertThat(lifted.demotion().acknowledgedBy()).isEqualTo("ada-admin");
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE action = 'trust.acknowledged'").query(Long.class)
+                .single()).isEqualTo(1);
     }
 }
