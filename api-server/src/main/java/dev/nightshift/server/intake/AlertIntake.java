@@ -127,7 +127,8 @@ public class AlertIntake {
         }
         String key = incidentKey(payload);
         return transactions.execute(status -> {
-            audit.lock(); // before the incident's lock and any row lock: the one order of every audited transaction
+            // Lock order: the incident's key, then the audit chain (taken by whatever below writes to an
+            // investigation: its creation, attaching, resolving), then rows. Only the intake takes key locks.
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))").param(key).query().singleRow();
             // The same delivery from another peer may have been stored while this one waited.
             Result stored = unchanged(payload);
@@ -289,9 +290,13 @@ public class AlertIntake {
      * alerts are all stored, but the worker and the history get the first ones and a count.
      */
     private void attach(UUID investigationId, UUID incidentId, List<AlertmanagerPayload.Alert> fresh) {
+        if (fresh.isEmpty()) {
+            return; // a resolve or a repeat: nothing new to tell
+        }
         long attached = jdbc.sql("SELECT count(*) FROM investigation_events WHERE investigation_id = ? AND type = ?")
                 .params(investigationId, ALERT_ATTACHED).query(Long.class).single();
         int room = (int) Math.max(0, properties.maxAttachedAlerts() - attached);
+        audit.lock(); // before the investigation's row lock that appending events takes
         events.appendServerEvents(investigationId, ALERT_ATTACHED, fresh.subList(0, Math.min(room, fresh.size()))
                 .stream().map(alert -> attached(alert, incidentId)).toList());
         audit.append("alertmanager", "alerts.attached", investigationId, Map.of("incidentId", incidentId.toString(),
@@ -313,6 +318,7 @@ public class AlertIntake {
         if (firing > 0) {
             return "OPEN";
         }
+        audit.lock(); // before the investigation's row lock that its events take
         jdbc.sql("UPDATE incidents SET status = 'RESOLVED', resolved_at = ? WHERE id = ?")
                 .params(Timestamp.from(now), incident.id()).update();
         audit.append(principal, "incident.resolved", investigationId, Map.of("incidentId", incident.id().toString(),
