@@ -70,9 +70,7 @@ public class EventStore {
     /** Appends one of the server's own events (attempt 0) to the current transaction. */
     @Transactional(propagation = Propagation.MANDATORY)
     public StoredEvent appendServerEvent(UUID investigationId, String type, Object payload) {
-        Instant now = clock.instant();
-        return append(List.of(new NewEvent(ids.next(now), investigationId, 0, -1, type, now, null,
-                json.valueToTree(payload), 1))).getFirst();
+        return appendServerEvents(investigationId, type, List.of(payload)).getFirst();
     }
 
     /** Appends several of the server's own events of one type, in order, in one batch. */

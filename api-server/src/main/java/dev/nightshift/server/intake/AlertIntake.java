@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -60,7 +61,7 @@ public class AlertIntake {
     public record Result(UUID incidentId, String incidentStatus, UUID investigationId, boolean investigationCreated,
             int alertsReceived, int alertsNew) {}
 
-    private record Incident(UUID id, UUID investigationId) {}
+    private record Incident(UUID id, UUID investigationId, boolean open) {}
 
     private final JdbcClient jdbc;
     private final AuditLog audit;
@@ -138,21 +139,22 @@ public class AlertIntake {
             Instant now = clock.instant();
             List<AlertmanagerPayload.Alert> firing = payload.alerts().stream().filter(AlertmanagerPayload.Alert::firing)
                     .toList();
-            Incident incident = open(key).orElse(null);
+            Incident known = current(key).orElse(null);
+            Incident incident;
             boolean opened = false;
-            if (incident == null) {
-                if (firing.isEmpty()) {
-                    // Only resolutions, for an incident that is closed (or never seen): keep them with the last one.
-                    incident = latest(key).orElseGet(() -> insertIncident(key, payload.receiver(), "RESOLVED", now));
-                } else {
-                    incident = insertIncident(key, payload.receiver(), "OPEN", now);
-                    opened = true;
-                }
+            if (known != null && (known.open() || firing.isEmpty())) {
+                // The open incident; or, for resolutions only, the last one, which they belong with.
+                incident = known;
+            } else if (firing.isEmpty()) {
+                incident = insertIncident(key, payload.receiver(), false, now);
+            } else {
+                incident = insertIncident(key, payload.receiver(), true, now);
+                opened = true;
             }
             UUID investigationId = incident.investigationId();
             boolean created = false;
             List<AlertmanagerPayload.Alert> eligible = firing.stream().filter(this::eligible).toList();
-            if (investigationId == null && !eligible.isEmpty() && isOpen(incident.id())) {
+            if (investigationId == null && !eligible.isEmpty() && incident.open()) {
                 investigationId = investigations.createFromAlerts(request(payload, eligible), principal);
                 jdbc.sql("UPDATE incidents SET investigation_id = ? WHERE id = ?").params(investigationId, incident.id())
                         .update();
@@ -210,32 +212,25 @@ public class AlertIntake {
         return key.length() > MAX_KEY ? "sha256:" + ApiTokens.sha256Hex(key) : key;
     }
 
-    private java.util.Optional<Incident> open(String key) {
-        return jdbc.sql("SELECT id, investigation_id FROM incidents WHERE incident_key = ? AND status = 'OPEN'")
-                .param(key).query((rs, i) -> new Incident(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
+    /** The key's open incident, or else its newest. */
+    private Optional<Incident> current(String key) {
+        return jdbc.sql("""
+                        SELECT id, investigation_id, status = 'OPEN' FROM incidents WHERE incident_key = ?
+                        ORDER BY status = 'OPEN' DESC, opened_at DESC LIMIT 1""")
+                .param(key).query((rs, i) -> new Incident(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
+                        rs.getBoolean(3)))
                 .optional();
     }
 
-    private java.util.Optional<Incident> latest(String key) {
-        return jdbc.sql("SELECT id, investigation_id FROM incidents WHERE incident_key = ? ORDER BY opened_at DESC LIMIT 1")
-                .param(key).query((rs, i) -> new Incident(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
-                .optional();
-    }
-
-    private boolean isOpen(UUID incidentId) {
-        return jdbc.sql("SELECT status = 'OPEN' FROM incidents WHERE id = ?").param(incidentId).query(Boolean.class)
-                .single();
-    }
-
-    private Incident insertIncident(String key, String receiver, String status, Instant now) {
+    private Incident insertIncident(String key, String receiver, boolean open, Instant now) {
         UUID id = ids.next(now);
         jdbc.sql("""
                         INSERT INTO incidents (id, incident_key, status, receiver, opened_at, resolved_at)
                         VALUES (?, ?, ?, ?, ?, ?)""")
-                .params(id, key, status, receiver.length() > 256 ? receiver.substring(0, 256) : receiver,
-                        Timestamp.from(now), status.equals("RESOLVED") ? Timestamp.from(now) : null)
+                .params(id, key, open ? "OPEN" : "RESOLVED", cut(receiver, 256), Timestamp.from(now),
+                        open ? null : Timestamp.from(now))
                 .update();
-        return new Incident(id, null);
+        return new Incident(id, null, open);
     }
 
     /**
@@ -310,7 +305,7 @@ public class AlertIntake {
 
     /** Closes an open incident whose alerts are all resolved, and applies the resolve policy. */
     private String resolveIfDone(Incident incident, UUID investigationId, Instant now, String principal) {
-        if (!isOpen(incident.id())) {
+        if (!incident.open()) {
             return "RESOLVED";
         }
         long firing = jdbc.sql("SELECT count(*) FROM alerts WHERE incident_id = ? AND status = 'firing'")

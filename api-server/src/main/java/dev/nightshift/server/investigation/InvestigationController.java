@@ -111,8 +111,11 @@ class InvestigationController {
 
     @GetMapping("/{id}")
     InvestigationViews.Detail get(@PathVariable UUID id, Authentication principal) {
-        investigations.requireVisible(id, principal);
-        return investigations.get(id);
+        InvestigationViews.Detail detail = investigations.get(id);
+        if (detail.summary().trustPhase() == TrustPhase.SHADOW && !InvestigationService.seesShadow(principal)) {
+            throw new InvestigationNotFoundException(id); // as if it did not exist: shadow results are not for viewers
+        }
+        return detail;
     }
 
     @PostMapping(path = "/{id}/cancel", consumes = MediaType.APPLICATION_JSON_VALUE)

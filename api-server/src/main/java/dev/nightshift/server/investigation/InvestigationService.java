@@ -152,16 +152,13 @@ public class InvestigationService {
     }
 
     /**
-     * Whether someone may see an investigation at all: shadow results are for operators and admins
-     * reviewing after the fact (and for the investigation's own worker), not for viewers.
+     * Checks that someone may see an investigation at all: shadow results are for operators and
+     * admins reviewing after the fact (and for the investigation's own worker), not for viewers.
+     *
+     * @throws InvestigationNotFoundException when it does not exist or is not for this principal's eyes
      */
-    public boolean visible(UUID id, Authentication principal) {
-        return queries.phaseOf(id).map(phase -> phase != TrustPhase.SHADOW || seesShadow(principal)).orElse(false);
-    }
-
-    /** @throws InvestigationNotFoundException when it does not exist or is not for this principal's eyes */
     public void requireVisible(UUID id, Authentication principal) {
-        if (!visible(id, principal)) {
+        if (!queries.phaseOf(id).map(phase -> phase != TrustPhase.SHADOW || seesShadow(principal)).orElse(false)) {
             throw new InvestigationNotFoundException(id);
         }
     }

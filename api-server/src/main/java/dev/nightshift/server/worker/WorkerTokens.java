@@ -42,11 +42,11 @@ public class WorkerTokens implements WorkerCredentials {
         RANDOM.nextBytes(secret);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         jdbc.sql("INSERT INTO worker_credentials (token_hash, investigation_id, issued_at) VALUES (?, ?, ?)")
-                .params(hash(token), investigationId, Timestamp.from(clock.instant()))
+                .params(ApiTokens.sha256Hex(token), investigationId, Timestamp.from(clock.instant()))
                 .update();
         // Which token it was stays recognisable by its hash's start; the token itself is nowhere.
         audit.append("dispatcher", "worker-token.minted", investigationId,
-                Map.of("tokenHashPrefix", hash(token).substring(0, 12)));
+                Map.of("tokenHashPrefix", ApiTokens.sha256Hex(token).substring(0, 12)));
         return token;
     }
 
@@ -58,15 +58,11 @@ public class WorkerTokens implements WorkerCredentials {
         return jdbc.sql("""
                         SELECT c.investigation_id FROM worker_credentials c JOIN investigations i ON i.id = c.investigation_id
                         WHERE c.token_hash = ? AND i.status IN ('LAUNCHING', 'RUNNING')""")
-                .param(hash(token)).query(UUID.class).optional();
+                .param(ApiTokens.sha256Hex(token)).query(UUID.class).optional();
     }
 
     @Override
     public boolean isWorkerToken(String token) {
         return token != null && token.startsWith(PREFIX);
-    }
-
-    private static String hash(String token) {
-        return ApiTokens.sha256Hex(token);
     }
 }
