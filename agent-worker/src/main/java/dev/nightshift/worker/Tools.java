@@ -169,8 +169,38 @@ final class Tools {
                 }));
     }
 
+    /** A JSON answer, summarised; one too big to parse whole is cut, and says so. */
     private static ToolResult fetch(HttpSource source, String path, Map<String, String> query, int budget,
             Function<JsonNode, Summary> summarise) {
+        return get(source, path, query, answer -> {
+            if (answer.cut()) {
+                // Too big to parse whole: the reasoner gets the start of it, and knows.
+                String start = answer.text();
+                int items = Math.max(1, count(start, "\"metric\"") + count(start, "\"labels\"")
+                        + count(start, "\"metadata\""));
+                return new ToolResult(true, items, "answer of " + answer.bytes() + " bytes, cut; its start: "
+                        + cut(start, budget - 100), answer.bytes(), true, null);
+            }
+            try {
+                return within(summarise.apply(JSON.readTree(answer.body())), answer.bytes(), budget);
+            } catch (JacksonException e) {
+                return ToolResult.failed(source.source().kind() + " answered something that is not JSON");
+            }
+        });
+    }
+
+    /** A plain-text answer, line by line. */
+    private static ToolResult text(HttpSource source, String path, Map<String, String> query, int budget) {
+        return get(source, path, query, answer -> {
+            List<String> lines = answer.text().lines().toList();
+            return within(new Summary(lines.size(), lines, lines.isEmpty() ? null : lines.getLast()), answer.bytes(),
+                    budget);
+        });
+    }
+
+    /** Asks the source; a source that does not answer, or answers other than 200, is a failed result. */
+    private static ToolResult get(HttpSource source, String path, Map<String, String> query,
+            Function<HttpSource.Answer, ToolResult> read) {
         HttpSource.Answer answer;
         try {
             answer = source.get(path, query);
@@ -184,37 +214,7 @@ final class Tools {
             return ToolResult.failed(source.source().kind() + " answered HTTP " + answer.status() + ": "
                     + cut(answer.text(), 300));
         }
-        if (answer.cut()) {
-            // Too big to parse whole: the reasoner gets the start of it, and knows.
-            String start = answer.text();
-            int items = Math.max(1, count(start, "\"metric\"") + count(start, "\"labels\"") + count(start, "\"metadata\""));
-            return new ToolResult(true, items, "answer of " + answer.bytes() + " bytes, cut; its start: "
-                    + cut(start, budget - 100), answer.bytes(), true, null);
-        }
-        Summary summary;
-        try {
-            summary = summarise.apply(JSON.readTree(answer.body()));
-        } catch (JacksonException e) {
-            return ToolResult.failed(source.source().kind() + " answered something that is not JSON");
-        }
-        return within(summary, answer.bytes(), budget);
-    }
-
-    private static ToolResult text(HttpSource source, String path, Map<String, String> query, int budget) {
-        try {
-            HttpSource.Answer answer = source.get(path, query);
-            if (answer.status() != 200) {
-                return ToolResult.failed(source.source().kind() + " answered HTTP " + answer.status());
-            }
-            List<String> lines = answer.text().lines().toList();
-            return within(new Summary(lines.size(), lines, lines.isEmpty() ? null : lines.getLast()), answer.bytes(),
-                    budget);
-        } catch (IOException e) {
-            return ToolResult.failed(source.source().kind() + " did not answer: " + reason(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ToolResult.failed("interrupted");
-        }
+        return read.apply(answer);
     }
 
     /** An I/O failure in words; some (a refused connection) come without a message. */
