@@ -1,7 +1,6 @@
 package dev.nightshift.server;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,9 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Alertmanager (Debian's {@code prometheus-alertmanager}) on 127.0.0.1, without clustering,
@@ -33,19 +29,9 @@ public final class AlertmanagerServer implements AutoCloseable {
 
     /** @param webhook the URL Alertmanager delivers to; {@code token} its bearer credentials */
     public static AlertmanagerServer start(String webhook, String token) throws IOException, InterruptedException {
-        if (!Files.isExecutable(BINARY)) {
-            String message = "Alertmanager is not installed (apt-get install -y prometheus-alertmanager); " + BINARY
-                    + " is missing";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException(message);
-            }
-            Assumptions.abort(message);
-        }
+        DebianBinary.require(BINARY, "prometheus-alertmanager");
         Path dir = Files.createTempDirectory("nightshift-alertmanager-");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = DebianBinary.freePort();
         Files.writeString(dir.resolve("alertmanager.yml"), """
                 route:
                   receiver: nightshift
@@ -89,35 +75,13 @@ public final class AlertmanagerServer implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Alertmanager exited with " + process.exitValue());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://" + address + "/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        close();
-        throw new IOException("Alertmanager was not ready within " + timeout);
+        DebianBinary.await(process, "Alertmanager", timeout, () -> http.send(HttpRequest.newBuilder(
+                URI.create("http://" + address + "/-/ready")).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200);
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        DebianBinary.stop(process);
     }
 }

@@ -1,7 +1,6 @@
 package dev.nightshift.server;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -11,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Prometheus (the Debian package's binary) on 127.0.0.1 for a test: it scrapes itself and a
@@ -37,16 +34,10 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** @param alertmanager where its alerts go (host:port), or {@code null} for nowhere */
     public static PrometheusServer start(String alertmanager) throws IOException, InterruptedException {
-        if (!Files.isExecutable(BINARY)) {
-            String message = "Prometheus is not installed (apt-get install -y prometheus); " + BINARY + " is missing";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException(message);
-            }
-            Assumptions.abort(message);
-        }
+        DebianBinary.require(BINARY, "prometheus");
         Path dir = Files.createTempDirectory("nightshift-prometheus-");
-        int port = freePort();
-        int closed = freePort(); // nothing listens here: the checkout target is down
+        int port = DebianBinary.freePort();
+        int closed = DebianBinary.freePort(); // nothing listens here: the checkout target is down
         Files.writeString(dir.resolve("rules.yml"), """
                 groups:
                   - name: nightshift-test
@@ -84,44 +75,17 @@ public final class PrometheusServer implements AutoCloseable {
     /** Waits until it is ready and has scraped the checkout target at least once. */
     private void awaitData(Duration timeout) throws InterruptedException, IOException {
         HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(timeout);
         URI query = URI.create(url + "/api/v1/query?query="
                 + URLEncoder.encode("up{job=\"checkout\"} == 0", StandardCharsets.UTF_8));
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Prometheus exited with " + process.exitValue());
-            }
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(query).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"job\":\"checkout\"")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        close();
-        throw new IOException("Prometheus did not scrape its targets within " + timeout);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        DebianBinary.await(process, "Prometheus", timeout, () -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(query).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"job\":\"checkout\"");
+        });
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        DebianBinary.stop(process);
     }
 }
