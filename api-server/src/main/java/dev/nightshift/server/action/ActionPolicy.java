@@ -3,6 +3,7 @@ package dev.nightshift.server.action;
 import dev.nightshift.server.trust.TrustPhase;
 import java.time.LocalTime;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,9 +26,16 @@ public final class ActionPolicy {
     /**
      * An action as proposed.
      *
-     * @param replicas for a scale: the requested count; {@code currentReplicas} the count now
+     * @param namespaceLabels the labels of the target namespace, as far as they are known (empty without a cluster)
+     * @param replicas for a scale: the requested count; {@code currentReplicas} the count now, if known
      */
-    public record Proposal(ActionKind kind, String namespace, String name, Integer replicas, Integer currentReplicas) {}
+    public record Proposal(ActionKind kind, String namespace, Map<String, String> namespaceLabels, String name,
+            Integer replicas, Integer currentReplicas) {
+
+        public Proposal {
+            namespaceLabels = namespaceLabels == null ? Map.of() : Map.copyOf(namespaceLabels);
+        }
+    }
 
     /** How many proposals count against the rate limits, this one excluded. */
     public record Usage(int byInvestigation, int lastHour) {}
@@ -44,7 +52,7 @@ public final class ActionPolicy {
             if (namespace == null || namespace.isBlank()) {
                 return scope("a " + proposal.kind().wire() + " needs a namespace");
             }
-            if (properties.protectedNamespaces().contains(namespace)) {
+            if (isProtected(namespace, proposal.namespaceLabels())) {
                 return scope("namespace " + namespace + " is protected");
             }
             if (!properties.targetNamespaces().isEmpty() && !properties.targetNamespaces().contains(namespace)) {
@@ -70,6 +78,34 @@ public final class ActionPolicy {
         if (executing && !properties.allowedKinds().getOrDefault(phase, Set.of()).contains(proposal.kind())) {
             return scope(proposal.kind().wire() + " is not allowed in " + phase.slug());
         }
+        return byPhase(phase, proposal.kind().risk(), usage, now);
+    }
+
+    /**
+     * A write the kubectl proxy classified: never denied for scope (the agent did not choose from the
+     * catalogue; a destructive call is simply high risk and waits for a human in every executing phase).
+     */
+    public Decision decideCall(TrustPhase phase, ActionKind.Risk risk, Usage usage, LocalTime now) {
+        return byPhase(phase, risk, usage, now);
+    }
+
+    /** Whether a namespace is protected by name or by one of the configured labels. */
+    public boolean isProtected(String namespace, Map<String, String> labels) {
+        return properties.protectedNamespaces().contains(namespace) || properties.protectedNamespaceLabels().entrySet()
+                .stream().anyMatch(l -> l.getValue().equals(labels.get(l.getKey())));
+    }
+
+    /** Whether a scale from {@code current} to {@code replicas} is to zero, or in production a cut over the ratio. */
+    public boolean isDrasticScale(Integer replicas, Integer current) {
+        return replicas != null && (replicas == 0 || properties.production() && current != null && current > 0
+                && 1.0 - (double) replicas / current > properties.maxScaleDownRatio());
+    }
+
+    public boolean production() {
+        return properties.production();
+    }
+
+    private Decision byPhase(TrustPhase phase, ActionKind.Risk risk, Usage usage, LocalTime now) {
         if (properties.windowStart() != null && !inWindow(now)) {
             return new Decision(Outcome.DENIED_BY_POLICY, "outside the action window " + properties.windowStart() + "-"
                     + properties.windowEnd(), false);
@@ -85,9 +121,9 @@ public final class ActionPolicy {
             case SHADOW, ASSIST -> new Decision(Outcome.RECORDED, "recorded as a recommendation in " + phase.slug(), false);
             case LIMITED_REMEDIATION -> new Decision(Outcome.PENDING_APPROVAL, "every action waits for approval in "
                     + phase.slug(), false);
-            case AUTONOMOUS -> proposal.kind().risk() == ActionKind.Risk.LOW
+            case AUTONOMOUS -> risk == ActionKind.Risk.LOW
                     ? new Decision(Outcome.APPROVED, "low risk runs in autonomous", false)
-                    : new Decision(Outcome.PENDING_APPROVAL, proposal.kind().risk().name().toLowerCase(Locale.ROOT)
+                    : new Decision(Outcome.PENDING_APPROVAL, risk.name().toLowerCase(Locale.ROOT)
                             + " risk waits for approval", false);
         };
     }

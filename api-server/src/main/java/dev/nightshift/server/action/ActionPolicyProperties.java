@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param production whether this environment is production: no scale to zero, no cut over the ratio
  * @param protectedNamespaces namespaces no action may touch; default kube-system, kube-public, kube-node-lease
+ * @param protectedNamespaceLabels namespaces carrying any of these labels are protected too; default
+ *     {@code nightshift.dev/protected: "true"} (read from the cluster, where one is configured)
  * @param targetNamespaces namespaces actions may touch; empty (default) for any unprotected one
  * @param allowedKinds per executing phase, the kinds it may execute; default: LIMITED_REMEDIATION the
  *     low and medium risk ones, AUTONOMOUS all
@@ -24,13 +26,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("nightshift.actions.policy")
 public record ActionPolicyProperties(@DefaultValue("false") boolean production, List<String> protectedNamespaces,
-        List<String> targetNamespaces, Map<TrustPhase, Set<ActionKind>> allowedKinds,
+        Map<String, String> protectedNamespaceLabels, List<String> targetNamespaces, Map<TrustPhase, Set<ActionKind>> allowedKinds,
         @DefaultValue("0.5") double maxScaleDownRatio, LocalTime windowStart, LocalTime windowEnd,
         @DefaultValue("5") int perInvestigation, @DefaultValue("30") int perHour) {
 
     public ActionPolicyProperties {
         protectedNamespaces = protectedNamespaces == null ? List.of("kube-system", "kube-public", "kube-node-lease")
                 : List.copyOf(protectedNamespaces);
+        protectedNamespaceLabels = protectedNamespaceLabels == null ? Map.of("nightshift.dev/protected", "true")
+                : Map.copyOf(protectedNamespaceLabels);
         targetNamespaces = targetNamespaces == null ? List.of() : List.copyOf(targetNamespaces);
         allowedKinds = allowedKinds == null || allowedKinds.isEmpty() ? Map.of(
                 TrustPhase.LIMITED_REMEDIATION, EnumSet.of(ActionKind.RESTART_POD, ActionKind.ROLLOUT_RESTART,

@@ -3,6 +3,8 @@ package dev.nightshift.server.investigation;
 import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
+import dev.nightshift.server.notify.NotificationProperties.Event;
+import dev.nightshift.server.notify.Notifications;
 import dev.nightshift.server.events.StoredEvent;
 import dev.nightshift.server.system.Role;
 import dev.nightshift.server.system.UuidV7;
@@ -56,6 +58,7 @@ public class InvestigationService {
     private final Clock clock;
     private final ApplicationEventPublisher publisher;
     private final UuidV7 ids = new UuidV7();
+    private final Notifications notifications;
 
     /** Published inside the creating transaction; listeners after commit see the new row. */
     public record InvestigationQueued(UUID id) {}
@@ -66,8 +69,9 @@ public class InvestigationService {
     InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
             InvestigationProperties properties, TrustService trust, PlatformTransactionManager transactionManager,
             JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events, CostLedgers costs,
-            AuditLog audit) {
+            AuditLog audit, Notifications notifications) {
         this.publisher = publisher;
+        this.notifications = notifications;
         this.audit = audit;
         this.costs = costs;
         this.events = events;
@@ -250,6 +254,12 @@ public class InvestigationService {
             change.put("to", t.to().name());
             change.put("reason", t.reason());
             audit.append(t.actor(), "investigation.transition", investigation.id(), change);
+            if (t.to() == InvestigationStatus.ESCALATED || t.to() == InvestigationStatus.FAILED) {
+                notifications.enqueue(t.to() == InvestigationStatus.ESCALATED ? Event.ESCALATION
+                        : Event.INVESTIGATION_FAILED, investigation.id(), "investigation \"" + investigation.title()
+                        + "\" " + t.to().name().toLowerCase(java.util.Locale.ROOT)
+                        + (t.reason() == null ? "" : ": " + t.reason()), change);
+            }
             if (t.to().isTerminal()) {
                 // The run's compute time: from the last RUNNING to its end.
                 transitions.stream().filter(r -> r.to() == InvestigationStatus.RUNNING).reduce((a, b) -> b)

@@ -69,6 +69,19 @@ public final class JsonFields {
         return value.asString();
     }
 
+    /** A whole number within {@code [min, max]}. */
+    public Integer integer(String name, int min, int max) {
+        JsonNode value = node(name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.canConvertToExactIntegral() || !value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
+            errors.add(new FieldError(path(name), "must be a whole number from " + min + " to " + max));
+            return null;
+        }
+        return value.asInt();
+    }
+
     public <E extends Enum<E> & WireEnum> E enumValue(String name, Class<E> type) {
         JsonNode value = node(name);
         if (value == null) {

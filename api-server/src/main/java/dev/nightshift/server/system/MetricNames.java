@@ -16,5 +16,15 @@ public final class MetricNames {
     /** Counter: automatic trust demotions. */
     public static final String TRUST_DEMOTIONS = "nightshift.trust.demotions";
 
+    /** Counter: proposed actions and held kubectl calls by {@code source} and the policy's {@code outcome}. */
+    public static final String ACTIONS_PROPOSED = "nightshift.actions.proposed";
+    /** Counter: executions by {@code outcome} (executed, failed, rolled-back). */
+    public static final String ACTIONS_EXECUTED = "nightshift.actions.executed";
+    /** Gauge: actions and held kubectl calls waiting for a human. */
+    public static final String APPROVALS_PENDING = "nightshift.approvals.pending";
+
+    /** Counter: notification delivery attempts by {@code webhook} and {@code outcome}. */
+    public static final String NOTIFICATIONS = "nightshift.notifications";
+
     private MetricNames() {}
 }

@@ -17,6 +17,7 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused"),
     INVALID_ALERT_PAYLOAD("invalid-alert-payload", HttpStatus.UNPROCESSABLE_CONTENT, "Not an Alertmanager webhook payload"),
+    UPSTREAM_FAILED("upstream-failed", HttpStatus.BAD_GATEWAY, "A system Nightshift acts on refused or failed"),
     SERVICE_UNAVAILABLE("service-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

@@ -81,8 +81,11 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
                         .requestMatchers(HttpMethod.GET, INVESTIGATIONS + "/{id}", INVESTIGATIONS + "/{id}/events")
                                 .access(viewerOrOwnWorker)
-                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS + "/{id}/attempts")
+                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS + "/{id}/attempts", INVESTIGATIONS + "/{id}/actions")
                                 .access(SecurityConfiguration::ownWorker)
+                        .requestMatchers("/k8s-proxy", "/k8s-proxy/**").access((authentication, context) ->
+                                new AuthorizationDecision(authentication.get() != null && authentication.get()
+                                        .getPrincipal() instanceof WorkerCredentials.WorkerPrincipal))
                         .requestMatchers(HttpMethod.GET, INVESTIGATIONS, INVESTIGATIONS + "/*/logs",
                                 INVESTIGATIONS + "/*/hypotheses", "/api/v1/reports/**")
                                 .hasRole(Role.VIEWER.name())
@@ -92,6 +95,8 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.GET, "/api/v1/audit", "/api/v1/audit/**").hasRole(Role.OPERATOR.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/alerts/alertmanager").hasRole(Role.INTAKE.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/trust/acknowledge").hasRole(Role.ADMIN.name())
+                        .requestMatchers(HttpMethod.POST, "/api/v1/actions/*/approve", "/api/v1/actions/*/reject",
+                                "/api/v1/actions/*/rollback").hasRole(Role.OPERATOR.name())
                         // A worker token opens only the paths above, and only for its own investigation.
                         .anyRequest().hasRole(Role.VIEWER.name()))
                 .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))

@@ -2,6 +2,8 @@ package dev.nightshift.server.trust;
 
 import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.events.EventStore;
+import dev.nightshift.server.notify.NotificationProperties.Event;
+import dev.nightshift.server.notify.Notifications;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.MetricNames;
 import dev.nightshift.server.system.ProblemType;
@@ -102,10 +104,13 @@ public class TrustService {
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final Counter demotions;
+    private final Notifications notifications;
 
     TrustService(JdbcClient jdbc, TrustProperties properties, AuditLog audit, EventStore events,
-            PlatformTransactionManager transactionManager, Clock clock, MeterRegistry meters) {
+            Notifications notifications, PlatformTransactionManager transactionManager, Clock clock,
+            MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.notifications = notifications;
         this.events = events;
         this.properties = properties;
         this.audit = audit;
@@ -160,6 +165,48 @@ public class TrustService {
     }
 
     /**
+     * Demotes when too many executed remediations of the window were rolled back (with enough of
+     * them to judge). Called after each rollback.
+     */
+    public void checkRollbackRate(String actor, UUID investigationId) {
+        Remediations recent = remediations(null, clock.instant().minus(properties.demotion().window()));
+        long executed = recent.succeeded();
+        if (executed < properties.demotion().minSamples() || executed == 0) {
+            return;
+        }
+        double rate = (double) recent.rolledBack() / executed;
+        if (rate > properties.demotion().rollbackRate()) {
+            demote(String.format("rollback rate %.3f over the last %d days is above %.2f (%d executed)", rate,
+                    properties.demotion().window().toDays(), properties.demotion().rollbackRate(), executed), actor,
+                    investigationId);
+        }
+    }
+
+    /**
+     * What the action gateway saw in a phase (all phases with null), since a time if given.
+     *
+     * @param approved actions approved and carried out, whatever came of them
+     * @param succeeded executed, including those rolled back later
+     * @param outOfScope proposals the policy denied as out of scope
+     */
+    record Remediations(long approved, long succeeded, long rolledBack, long outOfScope) {}
+
+    Remediations remediations(TrustPhase phase, Instant since) {
+        return jdbc.sql("""
+                        SELECT count(*) FILTER (WHERE status IN ('EXECUTED', 'FAILED', 'ROLLED_BACK')),
+                               count(*) FILTER (WHERE status IN ('EXECUTED', 'ROLLED_BACK')),
+                               count(*) FILTER (WHERE status = 'ROLLED_BACK'),
+                               count(*) FILTER (WHERE out_of_scope)
+                        FROM actions
+                        WHERE (?::varchar IS NULL OR trust_phase = ?::varchar)
+                          AND (?::timestamptz IS NULL OR proposed_at >= ?::timestamptz)""")
+                .params(phase == null ? null : phase.name(), phase == null ? null : phase.name(),
+                        since == null ? null : Timestamp.from(since), since == null ? null : Timestamp.from(since))
+                .query((rs, i) -> new Remediations(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)))
+                .single();
+    }
+
+    /**
      * Lowers the runtime ceiling one phase below the phase in force, unless an unacknowledged
      * demotion stands. The action gateway calls it for an action denied by policy as out of scope
      * and for a rollback rate over the threshold.
@@ -192,6 +239,8 @@ public class TrustService {
             if (investigationId != null) {
                 events.appendServerEvent(investigationId, TRUST_DEMOTED, details);
             }
+            notifications.enqueue(Event.DEMOTION, investigationId, "trust demoted in " + properties.environment()
+                    + ": " + from.slug() + " → ceiling " + to.slug() + ": " + reason, details);
             demotions.increment();
             log.warn("Trust demoted in {}: {} -> ceiling {}: {}", properties.environment(), from, to, reason);
         });
@@ -272,6 +321,7 @@ public class TrustService {
         TrustProperties.Gates g = properties.gates();
         List<Scored> inPhase = all.stream().filter(s -> s.phase() == phase).toList();
         List<Scored> concluded = inPhase.stream().filter(Scored::concluded).toList();
+        Remediations actions = remediations(phase, null);
         List<Criterion> criteria = new ArrayList<>();
         switch (phase) {
             case SHADOW -> {
@@ -279,18 +329,19 @@ public class TrustService {
                 criteria.add(atLeast("domains covered", g.shadowDomains(),
                         inPhase.stream().flatMap(s -> s.domains().stream()).distinct().count()));
                 criteria.add(above("diagnostic accuracy", g.shadowAccuracy(), concluded, Scored::accurate));
-                criteria.add(noData("unsafe action attempts", "==", 0.0));
+                criteria.add(none("unsafe action attempts", actions.outOfScope()));
             }
             case ASSIST -> {
                 criteria.add(atLeast("samples", g.assistSamples(), inPhase.size()));
                 criteria.add(above("operator agreement", g.assistAgreement(), inPhase, Scored::agreed));
-                criteria.add(noData("out-of-scope recommendations", "==", 0.0));
+                criteria.add(none("out-of-scope recommendations", actions.outOfScope()));
                 criteria.add(above("accepted with minimal edits", g.assistMinimalEdits(), concluded, Scored::minimalEdit));
             }
             case LIMITED_REMEDIATION -> {
-                criteria.add(noData("approved remediations", ">=", (double) g.remediations()));
-                criteria.add(noData("remediation success", ">", g.remediationSuccess()));
-                criteria.add(noData("rollback rate", "<", g.rollbackRate()));
+                criteria.add(atLeast("approved remediations", g.remediations(), actions.approved()));
+                criteria.add(rate("remediation success", ">", g.remediationSuccess(), actions.succeeded(),
+                        actions.approved()));
+                criteria.add(rate("rollback rate", "<", g.rollbackRate(), actions.rolledBack(), actions.succeeded()));
                 List<Scored> escalated = inPhase.stream().filter(s -> "ESCALATED".equals(s.outcome())).toList();
                 criteria.add(above("escalation correctness", g.escalationCorrectness(), escalated,
                         s -> "ACCEPTED".equals(s.verdict())));
@@ -327,6 +378,19 @@ public class TrustService {
         }
         double value = share(scored, good);
         return new Criterion(name, ">", threshold, value, value > threshold ? "met" : "unmet");
+    }
+
+    private static Criterion none(String name, long value) {
+        return new Criterion(name, "==", 0.0, (double) value, value == 0 ? "met" : "unmet");
+    }
+
+    private static Criterion rate(String name, String comparison, double threshold, long part, long whole) {
+        if (whole == 0) {
+            return new Criterion(name, comparison, threshold, null, NO_DATA);
+        }
+        double value = Math.round(1000.0 * part / whole) / 1000.0;
+        boolean met = comparison.equals(">") ? value > threshold : value < threshold;
+        return new Criterion(name, comparison, threshold, value, met ? "met" : "unmet");
     }
 
     private static Criterion noData(String name, String comparison, double threshold) {

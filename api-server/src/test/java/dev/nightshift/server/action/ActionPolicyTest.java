@@ -8,6 +8,7 @@ import dev.nightshift.server.action.ActionPolicy.Usage;
 import dev.nightshift.server.trust.TrustPhase;
 import java.time.LocalTime;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,11 +19,11 @@ class ActionPolicyTest {
     private static final Usage NONE = new Usage(0, 0);
 
     private static ActionPolicy policy(boolean production) {
-        return new ActionPolicy(new ActionPolicyProperties(production, null, null, null, 0.5, null, null, 5, 30));
+        return new ActionPolicy(new ActionPolicyProperties(production, null, null, null, null, 0.5, null, null, 5, 30));
     }
 
     private static Proposal proposal(ActionKind kind, String namespace) {
-        return new Proposal(kind, namespace, "checkout", kind == ActionKind.SCALE_DEPLOYMENT ? 4 : null,
+        return new Proposal(kind, namespace, Map.of(), "checkout", kind == ActionKind.SCALE_DEPLOYMENT ? 4 : null,
                 kind == ActionKind.SCALE_DEPLOYMENT ? 6 : null);
     }
 
@@ -80,9 +81,9 @@ class ActionPolicyTest {
 
     @Test
     void shouldRefuseScaleToZeroAndDrasticCutsInProductionOnly() {
-        Proposal toZero = new Proposal(ActionKind.SCALE_DEPLOYMENT, "shop", "checkout", 0, 6);
-        Proposal drastic = new Proposal(ActionKind.SCALE_DEPLOYMENT, "shop", "checkout", 2, 6);
-        Proposal modest = new Proposal(ActionKind.SCALE_DEPLOYMENT, "shop", "checkout", 3, 6);
+        Proposal toZero = new Proposal(ActionKind.SCALE_DEPLOYMENT, "shop", Map.of(), "checkout", 0, 6);
+        Proposal drastic = new Proposal(ActionKind.SCALE_DEPLOYMENT, "shop", Map.of(), "checkout", 2, 6);
+        Proposal modest = new Proposal(ActionKind.SCALE_DEPLOYMENT, "shop", Map.of(), "checkout", 3, 6);
         TrustPhase phase = TrustPhase.LIMITED_REMEDIATION;
         assertThat(policy(true).decide(phase, toZero, NONE, NOON).reason()).isEqualTo("no scale to zero in production");
         assertThat(policy(true).decide(phase, drastic, NONE, NOON).reason())
@@ -100,7 +101,7 @@ class ActionPolicyTest {
         assertThat(policy(false).decide(TrustPhase.AUTONOMOUS, proposal(ActionKind.RESTART_POD, "shop"),
                 new Usage(0, 30), NOON).reason()).isEqualTo("at most 30 proposals per hour");
 
-        ActionPolicy office = new ActionPolicy(new ActionPolicyProperties(false, null, List.of("shop"), null, 0.5,
+        ActionPolicy office = new ActionPolicy(new ActionPolicyProperties(false, null, null, List.of("shop"), null, 0.5,
                 LocalTime.of(8, 0), LocalTime.of(18, 0), 5, 30));
         var night = office.decide(TrustPhase.AUTONOMOUS, proposal(ActionKind.RESTART_POD, "shop"), NONE,
                 LocalTime.of(2, 0));
@@ -110,5 +111,27 @@ class ActionPolicyTest {
                 .isEqualTo(Outcome.APPROVED);
         assertThat(office.decide(TrustPhase.AUTONOMOUS, proposal(ActionKind.RESTART_POD, "payments"), NONE, NOON)
                 .reason()).isEqualTo("namespace payments is not a target namespace");
+    }
+
+    @Test
+    void shouldProtectNamespacesByLabelAndJudgeKubectlScalesByEnvironment() {
+        Proposal labelled = new Proposal(ActionKind.RESTART_POD, "payments", Map.of("nightshift.dev/protected", "true"),
+                "api-0", null, null);
+        var denied = policy(false).decide(TrustPhase.AUTONOMOUS, labelled, NONE, NOON);
+        assertThat(denied.outcome()).isEqualTo(Outcome.DENIED_BY_POLICY);
+        assertThat(denied.reason()).isEqualTo("namespace payments is protected");
+
+        assertThat(policy(false).isDrasticScale(0, 3)).as("to zero, anywhere").isTrue();
+        assertThat(policy(false).isDrasticScale(1, 6)).isFalse();
+        assertThat(policy(true).isDrasticScale(1, 6)).as("a cut of 83% in production").isTrue();
+        assertThat(policy(true).isDrasticScale(3, 6)).isFalse();
+        assertThat(policy(true).isDrasticScale(8, 6)).isFalse();
+
+        assertThat(policy(true).decideCall(TrustPhase.AUTONOMOUS, ActionKind.Risk.HIGH, NONE, NOON).outcome())
+                .isEqualTo(Outcome.PENDING_APPROVAL);
+        assertThat(policy(true).decideCall(TrustPhase.AUTONOMOUS, ActionKind.Risk.LOW, NONE, NOON).outcome())
+                .isEqualTo(Outcome.APPROVED);
+        assertThat(policy(true).decideCall(TrustPhase.SHADOW, ActionKind.Risk.HIGH, NONE, NOON).outcome())
+                .isEqualTo(Outcome.RECORDED);
     }
 }

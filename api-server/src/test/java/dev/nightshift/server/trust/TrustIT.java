@@ -224,6 +224,9 @@ class TrustIT {
     @Autowired
     private org.springframework.transaction.PlatformTransactionManager transactionManager;
 
+    @Autowired
+    private dev.nightshift.server.notify.Notifications notifications;
+
     @Test
     @Order(4)
     void shouldLiftTheCeilingOnAcknowledgementOnceTheConfiguredPhaseChanged() {
@@ -231,7 +234,7 @@ class TrustIT {
         TrustService restarted = new TrustService(jdbc, new TrustProperties(TrustPhase.SHADOW, "staging",
                 new TrustProperties.Gates(100, 3, 0.95, 150, 0.9, 0.8, 100, 0.99, 0.01, 0.95),
                 new TrustProperties.Demotion(0.92, 0.02, java.time.Duration.ofDays(30), 20),
-                new TrustProperties.Taxonomy(null, null)), audit, events,
+                new TrustProperties.Taxonomy(null, null)), audit, events, notifications,
                 transactionManager, java.time.Clock.systemUTC(), meters);
         TrustService.Status lifted = restarted.acknowledge("ada-admin");
         assertThat(lifted.ceiling()).isNull();
