@@ -185,6 +185,14 @@ class ActionGatewayIT extends ClusterActionTest {
                 .isEqualTo("namespace payments is protected");
         assertThat(ceiling()).as("an out-of-scope attempt demotes one phase").isEqualTo("LIMITED_REMEDIATION");
         assertThat(history(run)).contains("TRUST_DEMOTED:");
+        // The gate now in force reads its evidence from the gateway's record of limited remediation.
+        JsonNode gate = api.get("/api/v1/trust").bearer(VIEWER).send().json().path("nextGate");
+        assertThat(gate.path("from").asString()).isEqualTo("LIMITED_REMEDIATION");
+        long carriedOut = jdbc.sql("""
+                        SELECT count(*) FROM actions WHERE trust_phase = 'LIMITED_REMEDIATION'
+                          AND status IN ('EXECUTED', 'FAILED', 'ROLLED_BACK')""").query(Long.class).single();
+        assertThat(gate.path("criteria").valueStream().filter(c -> c.path("name").asString()
+                .equals("approved remediations")).findFirst().orElseThrow().path("value").asLong()).isEqualTo(carriedOut);
         assertThat(CLUSTER.pods().inNamespace("payments").withName("checkout-abc").get()).isNotNull();
 
         // While demoted, a new proposal is judged in the lower phase: low risk no longer runs alone.

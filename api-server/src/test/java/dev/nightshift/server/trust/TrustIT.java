@@ -130,7 +130,9 @@ class TrustIT {
         assertThat(criterion(gate, "operator agreement").path("value").asDouble()).isEqualTo(0.9);
         assertThat(criterion(gate, "operator agreement").path("status").asString()).as("> 0.90").isEqualTo("unmet");
         assertThat(criterion(gate, "accepted with minimal edits").path("value").asDouble()).isEqualTo(0.8);
-        assertThat(criterion(gate, "out-of-scope recommendations").path("status").asString()).isEqualTo("no-data");
+        assertThat(criterion(gate, "out-of-scope recommendations").path("value").asDouble())
+                .as("no action was proposed out of scope").isZero();
+        assertThat(criterion(gate, "out-of-scope recommendations").path("status").asString()).isEqualTo("met");
         assertThat(gate.path("ready").asBoolean()).isFalse();
 
         JsonNode classes = trust.path("byAlertClass");
