@@ -241,6 +241,26 @@ class ActionGatewayIT extends ClusterActionTest {
     }
 
     @Test
+    void shouldNotifyEscalationsAndFailedInvestigations() {
+        Run escalated = running("ASSIST");
+        Run failed = running("ASSIST");
+        investigations.report(escalated.id(), dev.nightshift.server.investigation.InvestigationStatus.ESCALATED,
+                "worker", "disk pressure on three nodes needs a human");
+        investigations.report(failed.id(), dev.nightshift.server.investigation.InvestigationStatus.FAILED,
+                "test-runtime", "OOMKilled");
+        await().atMost(Duration.ofSeconds(20)).until(() -> notifications("/hooks/pager").stream()
+                .filter(n -> n.path("investigationId").asString().equals(escalated.id().toString())
+                        && n.path("event").asString().equals("ESCALATION")
+                        || n.path("investigationId").asString().equals(failed.id().toString())
+                        && n.path("event").asString().equals("INVESTIGATION_FAILED")).count() == 2);
+        assertThat(notifications("/hooks/chat")).as("the chat webhook wants approvals only")
+                .noneMatch(n -> n.path("text").asString().contains(" escalated") || n.path("text").asString()
+                        .contains(" failed: OOMKilled"));
+        assertThat(notifications("/hooks/pager")).anyMatch(n -> n.path("text").asString()
+                .equals("investigation \"checkout slow\" failed: OOMKilled"));
+    }
+
+    @Test
     void shouldRejectBadProposalsWithoutRecordingThem() {
         Run run = running("LIMITED_REMEDIATION");
         long before = jdbc.sql("SELECT count(*) FROM actions").query(Long.class).single();

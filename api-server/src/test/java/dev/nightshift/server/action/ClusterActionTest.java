@@ -41,7 +41,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * acting on a Kubernetes API test server that speaks the real REST protocol (fabric8's mock in
  * CRUD mode) and notifying local webhook receivers. The gateway and proxy tests share this context.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// The test server logs a line per request at INFO; the level must be known before logging starts.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "logging.level.io.fabric8.mockwebserver=WARN")
 abstract class ClusterActionTest {
 
     static final String OPERATOR = "operator-token-actions";
