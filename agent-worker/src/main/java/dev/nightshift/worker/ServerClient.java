@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,6 +64,24 @@ final class ServerClient {
             Thread.sleep(pause);
             pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : pause.multipliedBy(2);
         }
+    }
+
+    /**
+     * Proposes an action to the gateway; the answer is the recorded action with the policy's decision.
+     *
+     * @throws IOException when the server did not record it
+     */
+    JsonNode propose(Map<String, Object> action) throws IOException, InterruptedException {
+        URI uri = config.apiUrl().resolve("/api/v1/investigations/" + config.investigationId() + "/actions");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(action))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IOException("HTTP " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
     }
 
     /** The investigation's events after a position (alerts attached while it runs, decisions). */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Entry point of the container a Job runs: one investigation, then exit. It registers with the
@@ -105,6 +106,10 @@ public final class WorkerMain {
                 payload.put("remediationClass", outcome.remediationClass());
                 payload.put("confidence", outcome.confidence());
                 payload.put("suggestedRemediation", outcome.suggestedRemediation());
+                Map<String, Object> proposal = Remediation.proposal(outcome, registration.target());
+                if (proposal != null) {
+                    payload.put("proposedAction", propose(server, proposal));
+                }
                 events.publish("CONCLUDED", payload);
                 return new RunResult(RunResult.Outcome.CONCLUDED, outcome.summary());
             }
@@ -114,6 +119,27 @@ public final class WorkerMain {
             events.publish("ESCALATED", payload);
             return new RunResult(RunResult.Outcome.ESCALATED, outcome.summary());
         }
+    }
+
+    /** Proposes while the investigation still runs (the conclusion ends it); a failure is logged, not fatal. */
+    private static Map<String, Object> propose(ServerClient server, Map<String, Object> proposal) {
+        Map<String, Object> proposed = new LinkedHashMap<>();
+        proposed.put("kind", proposal.get("kind"));
+        try {
+            JsonNode action = server.propose(proposal);
+            proposed.put("id", action.path("id").asString());
+            proposed.put("status", action.path("status").asString());
+            WorkerLog.info("proposed " + proposal.get("kind") + " of " + proposal.get("namespace") + "/"
+                    + proposal.get("name") + ": " + action.path("status").asString() + " ("
+                    + action.path("policyReason").asString() + ")");
+        } catch (IOException e) {
+            proposed.put("error", e.getMessage());
+            WorkerLog.error("could not propose " + proposal.get("kind") + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            proposed.put("error", "interrupted");
+        }
+        return proposed;
     }
 
     private static String readToken(Path file) {

@@ -159,6 +159,30 @@ class RealWorkerIT {
     }
 
     @Test
+    void shouldProposeTheRestartItDiagnosedToTheActionGateway() {
+        ApiClient api = new ApiClient(port);
+        String id = api.post("/api/v1/investigations").bearer(TOKEN).json(Map.of("title", "checkout is down",
+                "problem", "Requests to checkout fail since 02:10.", "domains", List.of("application"),
+                "severity", "critical", "target", Map.of("namespace", "shop", "workload", "deployment/checkout")))
+                .send().json().path("id").asString();
+        JsonNode done = awaitEnd(id);
+        assertThat(done.path("status").asString()).as(types(id).toString()).isEqualTo("SUCCEEDED");
+
+        JsonNode proposed = workerEvents(id).getLast().path("payload").path("proposedAction");
+        assertThat(proposed.path("kind").asString()).isEqualTo("rollout-restart");
+        assertThat(proposed.path("status").asString()).as("shadow: a recommendation, never executed")
+                .isEqualTo("RECORDED");
+        JsonNode action = api.get("/api/v1/actions/" + proposed.path("id").asString()).bearer(TOKEN).send().json();
+        assertThat(action.path("namespace").asString()).isEqualTo("shop");
+        assertThat(action.path("name").asString()).isEqualTo("checkout");
+        assertThat(action.path("proposedBy").asString()).isEqualTo("worker:" + id);
+        assertThat(action.path("rationale").asString()).startsWith("A monitored target is down");
+        List<String> history = api.get("/api/v1/investigations/" + id + "/events?limit=1000").bearer(TOKEN).send()
+                .json().path("items").valueStream().map(e -> e.path("type").asString()).toList();
+        assertThat(history).containsSubsequence("ACTION_PROPOSED", "ACTION_DECIDED", "CONCLUDED");
+    }
+
+    @Test
     void shouldProposeFromTheProblemAndEscalateWithoutAnyDataSource() {
         String id = create("checkout latency", "p99 latency of checkout rose; errors mention database timeouts.",
                 "nowhere");
