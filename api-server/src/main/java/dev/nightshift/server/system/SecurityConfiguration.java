@@ -92,7 +92,8 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, INVESTIGATIONS, INVESTIGATIONS + "/*/cancel",
                                 INVESTIGATIONS + "/*/feedback")
                                 .hasRole(Role.OPERATOR.name())
-                        .requestMatchers(HttpMethod.GET, "/api/v1/audit", "/api/v1/audit/**").hasRole(Role.OPERATOR.name())
+                        .requestMatchers(HttpMethod.GET, "/api/v1/audit", "/api/v1/audit/**", "/api/v1/notifications")
+                                .hasRole(Role.OPERATOR.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/alerts/alertmanager").hasRole(Role.INTAKE.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/trust/acknowledge").hasRole(Role.ADMIN.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/actions/*/approve", "/api/v1/actions/*/reject",

@@ -236,8 +236,14 @@ class ActionGatewayIT extends ClusterActionTest {
                 .allMatch(n -> n.path("text").asString().contains("approval requested"));
         assertThat(jdbc.sql("SELECT status FROM notification_deliveries WHERE payload::text LIKE ?").param("%" + id + "%")
                 .query(String.class).list()).containsOnly("DELIVERED");
-        assertThat(jdbc.sql("SELECT max(attempts) FROM notification_deliveries").query(Integer.class).single())
+        JsonNode deliveries = api.get("/api/v1/notifications?status=DELIVERED").bearer(OPERATOR).send().json();
+        assertThat(deliveries.path("items").valueStream().mapToInt(d -> d.path("attempts").asInt()).max().orElse(0))
                 .as("the first deliveries were retried").isGreaterThan(1);
+        assertThat(deliveries.path("items").valueStream().map(d -> d.path("webhook").asString()).distinct().toList())
+                .contains("pager", "chat");
+        assertThat(api.get("/api/v1/notifications").bearer(VIEWER).send().status()).isEqualTo(403);
+        assertThat(api.get("/api/v1/notifications?status=LOST").bearer(OPERATOR).send().errorFields())
+                .containsExactly("status");
     }
 
     @Test
