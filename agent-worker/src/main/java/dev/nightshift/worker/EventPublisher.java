@@ -27,20 +27,24 @@ final class EventPublisher implements AutoCloseable {
     private final UUID investigationId;
     private final int attempt;
     private final Instant deadline;
+    private final Redactor redactor;
     private long seq;
 
     private EventPublisher(KafkaProducer<String, String> producer, UUID investigationId, int attempt,
-            Instant deadline) {
+            Instant deadline, Redactor redactor) {
         this.producer = producer;
+        this.redactor = redactor;
         this.investigationId = investigationId;
         this.attempt = attempt;
         this.deadline = deadline;
     }
 
-    static EventPublisher connect(String bootstrapServers, UUID investigationId, int attempt, Instant deadline) {
+    /** @param redactor applied to every string of every payload before it leaves the worker */
+    static EventPublisher connect(String bootstrapServers, UUID investigationId, int attempt, Instant deadline,
+            Redactor redactor) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             WorkerLog.info("no KAFKA_BOOTSTRAP_SERVERS, publishing no events");
-            return new EventPublisher(null, investigationId, attempt, deadline);
+            return new EventPublisher(null, investigationId, attempt, deadline, redactor);
         }
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -52,7 +56,7 @@ final class EventPublisher implements AutoCloseable {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new EventPublisher(new KafkaProducer<>(config, new StringSerializer(), new StringSerializer()),
-                investigationId, attempt, deadline);
+                investigationId, attempt, deadline, redactor);
     }
 
     /** Publishes one event and waits until the broker has it; returns whether it did. */
@@ -61,7 +65,7 @@ final class EventPublisher implements AutoCloseable {
             return false;
         }
         EventEnvelope event = new EventEnvelope(UUID.randomUUID(), investigationId, attempt, seq++, type, Instant.now(),
-                System.getenv("TRACEPARENT"), payload);
+                System.getenv("TRACEPARENT"), redactor.redactPayload(payload));
         String json = event.toJson();
         while (true) {
             try {

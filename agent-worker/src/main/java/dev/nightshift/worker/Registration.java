@@ -1,6 +1,7 @@
 package dev.nightshift.worker;
 
 import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +17,52 @@ import tools.jackson.databind.JsonNode;
  */
 record Registration(int attempt, String title, String problem, List<String> domains, String severity,
         Map<String, String> labels, Map<String, String> target, String reasoner, Budgets budgets,
-        List<Source> sources, Llm llm, String secrets) {
+        List<Source> sources, Llm llm, String secrets, Vault vault, Redaction redaction) {
+
+    /** Where the attempt's Vault token waits, response-wrapped, and the paths to read with it. */
+    record Vault(URI address, String wrappingToken, long wrapTtlSeconds, List<SecretPath> paths) {
+        @Override
+        public String toString() {
+            return "Vault at " + address;
+        }
+    }
+
+    record SecretPath(String purpose, String path) {}
+
+    record Redaction(boolean emails, boolean ipAddresses, List<String> patterns) {
+        Redactor redactor() {
+            return new Redactor(emails, ipAddresses, patterns);
+        }
+    }
+
+    /** Every secret this registration carries, for the redactor. */
+    List<String> secretValues() {
+        List<String> values = new ArrayList<>();
+        sources.forEach(s -> {
+            values.add(s.token());
+            values.add(s.password());
+        });
+        if (llm != null) {
+            values.add(llm.apiKey());
+        }
+        if (vault != null) {
+            values.add(vault.wrappingToken());
+        }
+        return values;
+    }
+
+    /** The same with the text that came from people and alerts (title, problem, labels) redacted. */
+    Registration redacted(Redactor redactor) {
+        Map<String, String> cleanLabels = new LinkedHashMap<>();
+        labels.forEach((k, v) -> cleanLabels.put(k, redactor.redact(v)));
+        return new Registration(attempt, redactor.redact(title), redactor.redact(problem), domains, severity,
+                cleanLabels, target, reasoner, budgets, sources, llm, secrets, vault, redaction);
+    }
+
+    Registration with(List<Source> newSources, Llm newLlm) {
+        return new Registration(attempt, title, problem, domains, severity, labels, target,
+                newLlm == null ? "rules" : reasoner, budgets, newSources, newLlm, secrets, vault, redaction);
+    }
 
     record Budgets(int cycleLimit, String cycleLimitReason, long tokenBudget, Instant deadline, Duration toolTimeout,
             int toolResultBytes) {}
@@ -68,7 +114,21 @@ record Registration(int attempt, String title, String problem, List<String> doma
                 List.copyOf(sources),
                 llm.isObject() ? new Llm(llm.path("baseUrl").asString(), text(llm, "model"), text(llm, "apiKey"),
                         decimal(llm, "inputPricePerMillion"), decimal(llm, "outputPricePerMillion")) : null,
-                json.path("secrets").asString(""));
+                json.path("secrets").asString(""),
+                vault(json.path("vault")),
+                new Redaction(json.path("redaction").path("emails").asBoolean(true),
+                        json.path("redaction").path("ipAddresses").asBoolean(false),
+                        json.path("redaction").path("patterns").valueStream().map(JsonNode::asString).toList()));
+    }
+
+    private static Vault vault(JsonNode vault) {
+        if (!vault.isObject()) {
+            return null;
+        }
+        List<SecretPath> paths = new ArrayList<>();
+        vault.path("paths").forEach(p -> paths.add(new SecretPath(p.path("purpose").asString(""), p.path("path").asString())));
+        return new Vault(URI.create(vault.path("address").asString()), vault.path("wrappingToken").asString(),
+                vault.path("wrapTtlSeconds").asLong(0), List.copyOf(paths));
     }
 
     private static Map<String, String> strings(JsonNode object) {

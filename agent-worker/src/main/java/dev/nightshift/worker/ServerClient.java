@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -82,6 +83,28 @@ final class ServerClient {
             throw new IOException("HTTP " + response.statusCode() + " " + response.body());
         }
         return JSON.readTree(response.body());
+    }
+
+    /** Reports what was done with the Vault token (paths read, or an interception); a failure is only logged. */
+    void reportCredentials(int attempt, String kind, List<Map<String, Object>> reads, String detail)
+            throws InterruptedException {
+        URI uri = config.apiUrl().resolve("/api/v1/investigations/" + config.investigationId() + "/credential-reports");
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("attempt", attempt);
+        body.put("kind", kind);
+        body.put("reads", reads);
+        body.put("detail", detail == null ? null : detail.length() > 1000 ? detail.substring(0, 1000) : detail);
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 204) {
+                WorkerLog.error("credential report " + kind + " answered HTTP " + response.statusCode());
+            }
+        } catch (IOException e) {
+            WorkerLog.error("credential report " + kind + " failed: " + e.getMessage());
+        }
     }
 
     /** The investigation's events after a position (alerts attached while it runs, decisions). */

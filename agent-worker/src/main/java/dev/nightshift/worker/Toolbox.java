@@ -29,16 +29,20 @@ final class Toolbox implements AutoCloseable {
     private final EventPublisher events;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
+    private final Redactor redactor;
+
     private Toolbox(Map<String, Tool> tools, List<String> available, List<String> unavailable, Duration timeout,
-            EventPublisher events) {
+            EventPublisher events, Redactor redactor) {
         this.tools = tools;
+        this.redactor = redactor;
         this.available = available;
         this.unavailable = unavailable;
         this.timeout = timeout;
         this.events = events;
     }
 
-    static Toolbox connect(Registration registration, EventPublisher events) {
+    /** @param redactor applied to every tool answer before the reasoner (and so the LLM and the events) sees it */
+    static Toolbox connect(Registration registration, EventPublisher events, Redactor redactor) {
         Map<String, Tool> tools = new LinkedHashMap<>();
         List<String> available = new ArrayList<>();
         List<String> unavailable = new ArrayList<>();
@@ -64,7 +68,7 @@ final class Toolbox implements AutoCloseable {
             Tools.of(http, budgets.toolResultBytes()).forEach(tool -> tools.put(tool.name(), tool));
         }
         unavailable.forEach(reason -> WorkerLog.info("data source skipped: " + reason));
-        return new Toolbox(tools, available, unavailable, budgets.toolTimeout(), events);
+        return new Toolbox(tools, available, unavailable, budgets.toolTimeout(), events, redactor);
     }
 
     List<Tool> tools() {
@@ -100,6 +104,8 @@ final class Toolbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             result = ToolResult.failed("interrupted");
         }
+        result = new ToolResult(result.ok(), result.items(), redactor.redact(result.text()), result.bytes(),
+                result.truncated(), redactor.redact(result.firstItem()));
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("tool", tool.name());

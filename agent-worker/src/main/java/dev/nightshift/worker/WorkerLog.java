@@ -10,6 +10,7 @@ import java.time.Instant;
 final class WorkerLog {
 
     private static volatile String context = "-";
+    private static volatile Redactor redactor = Redactor.standard();
 
     private WorkerLog() {}
 
@@ -17,11 +18,16 @@ final class WorkerLog {
         context = attempt > 0 ? investigationId + " attempt " + attempt : investigationId;
     }
 
+    /** Every line is redacted by it from now on. */
+    static void redactor(Redactor lines) {
+        redactor = lines;
+    }
+
     static void info(String message) {
-        System.out.println(Instant.now() + " INFO [" + context + "] " + message);
+        System.out.println(Instant.now() + " INFO [" + context + "] " + redactor.redact(message));
     }
 
     static void error(String message) {
-        System.err.println(Instant.now() + " ERROR [" + context + "] " + message);
+        System.err.println(Instant.now() + " ERROR [" + context + "] " + redactor.redact(message));
     }
 }

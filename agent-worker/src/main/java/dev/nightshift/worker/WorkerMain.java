@@ -46,6 +46,7 @@ public final class WorkerMain {
             return RunResult.EXIT_BAD_CONFIG;
         }
         WorkerLog.context(config.investigationId().toString(), 0);
+        WorkerLog.redactor(Redactor.standard().addSecrets(java.util.List.of(token)));
         ServerClient server = new ServerClient(config, token);
         Registration registration;
         try {
@@ -62,25 +63,47 @@ public final class WorkerMain {
             return EXIT_CRASH;
         }
         WorkerLog.context(config.investigationId().toString(), registration.attempt());
-        WorkerLog.info("registered: reasoner " + registration.reasoner() + ", sources " + registration.sources()
-                + (registration.llm() == null ? "" : ", LLM " + registration.llm()) + ", cycle limit "
-                + registration.budgets().cycleLimit());
-        RunResult result = investigate(config, registration, server);
-        report(resultFile, result);
-        WorkerLog.info(result.format().strip());
-        return RunResult.EXIT_OK;
+        Redactor redactor = registration.redaction().redactor().addSecrets(registration.secretValues())
+                .addSecrets(java.util.List.of(token));
+        WorkerLog.redactor(redactor);
+        Secrets secrets;
+        try {
+            secrets = Secrets.fetch(registration, redactor, server);
+        } catch (VaultClient.InterceptedException e) {
+            String reason = "credential alert: the Vault wrapping token was already unwrapped (" + e.getMessage()
+                    + "); stopping";
+            WorkerLog.error(reason);
+            report(resultFile, new RunResult(RunResult.Outcome.FAILED, reason));
+            return RunResult.EXIT_BAD_CONFIG;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_CRASH;
+        }
+        try {
+            registration = secrets.apply(registration).redacted(redactor);
+            WorkerLog.info("registered: reasoner " + registration.reasoner() + ", sources " + registration.sources()
+                    + (registration.llm() == null ? "" : ", LLM " + registration.llm()) + ", cycle limit "
+                    + registration.budgets().cycleLimit() + ", secrets " + secrets.summary());
+            RunResult result = investigate(config, registration, server, redactor, secrets);
+            report(resultFile, result);
+            WorkerLog.info(result.format().strip());
+            return RunResult.EXIT_OK;
+        } finally {
+            secrets.revoke();
+        }
     }
 
     /** The reasoning, from STARTED to the final event; the final event is published before the outcome line. */
-    private static RunResult investigate(WorkerConfig config, Registration registration, ServerClient server) {
+    private static RunResult investigate(WorkerConfig config, Registration registration, ServerClient server,
+            Redactor redactor, Secrets secrets) {
         try (EventPublisher events = EventPublisher.connect(config.kafkaBootstrapServers(), config.investigationId(),
-                registration.attempt(), registration.budgets().deadline());
-                Toolbox toolbox = Toolbox.connect(registration, events)) {
+                registration.attempt(), registration.budgets().deadline(), redactor);
+                Toolbox toolbox = Toolbox.connect(registration, events, redactor)) {
             boolean llm = registration.llm() != null;
             String reasoner = llm ? LlmReasoner.NAME : RulesReasoner.NAME;
             Map<String, Object> started = new LinkedHashMap<>();
             started.put("reasoner", reasoner);
-            started.put("secrets", registration.secrets());
+            started.put("secrets", secrets.report());
             started.put("cycleLimit", registration.budgets().cycleLimit());
             started.put("cycleLimitReason", registration.budgets().cycleLimitReason());
             started.put("datasources", toolbox.available());

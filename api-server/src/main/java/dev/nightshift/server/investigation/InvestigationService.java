@@ -63,6 +63,9 @@ public class InvestigationService {
     /** Published inside the creating transaction; listeners after commit see the new row. */
     public record InvestigationQueued(UUID id) {}
 
+    /** Published inside the transaction that ended it, whatever ended it; credentials are revoked after commit. */
+    public record InvestigationEnded(UUID id, InvestigationStatus status) {}
+
     /** Published inside the cancelling transaction; the runtime stops the run after commit. */
     public record InvestigationCancelled(UUID id) {}
 
@@ -261,6 +264,7 @@ public class InvestigationService {
                         + (t.reason() == null ? "" : ": " + t.reason()), change);
             }
             if (t.to().isTerminal()) {
+                publisher.publishEvent(new InvestigationEnded(investigation.id(), t.to()));
                 // The run's compute time: from the last RUNNING to its end.
                 transitions.stream().filter(r -> r.to() == InvestigationStatus.RUNNING).reduce((a, b) -> b)
                         .ifPresent(running -> costs.recordCompute(investigation.id(),

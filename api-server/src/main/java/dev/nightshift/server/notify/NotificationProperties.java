@@ -36,7 +36,7 @@ public record NotificationProperties(List<Webhook> webhooks, @DefaultValue("8") 
     }
 
     /** What is announced. */
-    public enum Event { APPROVAL_REQUESTED, ESCALATION, DEMOTION, INVESTIGATION_FAILED }
+    public enum Event { APPROVAL_REQUESTED, ESCALATION, DEMOTION, INVESTIGATION_FAILED, CREDENTIAL_ALERT }
 
     /** The body's shape: Nightshift's own JSON, or a Slack incoming-webhook message. */
     public enum Format { GENERIC, SLACK }

@@ -23,6 +23,15 @@ public final class MetricNames {
     /** Gauge: actions and held kubectl calls waiting for a human. */
     public static final String APPROVALS_PENDING = "nightshift.approvals.pending";
 
+    /** Timer: issuing a worker attempt's Vault token, by {@code outcome}. */
+    public static final String CREDENTIALS_ISSUED = "nightshift.credentials.issued";
+    /** Counter: Vault tokens revoked, by {@code outcome} (revoked, gone, failed). */
+    public static final String CREDENTIALS_REVOKED = "nightshift.credentials.revoked";
+    /** Gauge: Vault tokens issued and neither revoked nor expired. */
+    public static final String CREDENTIALS_OUTSTANDING = "nightshift.credentials.outstanding";
+    /** Counter: wrapping tokens unwrapped by someone other than their worker. */
+    public static final String CREDENTIAL_ALERTS = "nightshift.credentials.alerts";
+
     /** Counter: notification delivery attempts by {@code webhook} and {@code outcome}. */
     public static final String NOTIFICATIONS = "nightshift.notifications";
 

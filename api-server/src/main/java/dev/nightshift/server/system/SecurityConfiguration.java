@@ -81,7 +81,8 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
                         .requestMatchers(HttpMethod.GET, INVESTIGATIONS + "/{id}", INVESTIGATIONS + "/{id}/events")
                                 .access(viewerOrOwnWorker)
-                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS + "/{id}/attempts", INVESTIGATIONS + "/{id}/actions")
+                        .requestMatchers(HttpMethod.POST, INVESTIGATIONS + "/{id}/attempts", INVESTIGATIONS + "/{id}/actions",
+                                INVESTIGATIONS + "/{id}/credential-reports")
                                 .access(SecurityConfiguration::ownWorker)
                         .requestMatchers("/k8s-proxy", "/k8s-proxy/**").access((authentication, context) ->
                                 new AuthorizationDecision(authentication.get() != null && authentication.get()

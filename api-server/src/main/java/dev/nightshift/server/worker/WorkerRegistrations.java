@@ -9,6 +9,10 @@ import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.investigation.InvestigationViews;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.ProblemType;
+import dev.nightshift.server.trust.TrustPhase;
+import dev.nightshift.server.vault.VaultCredentials;
+import dev.nightshift.server.vault.VaultProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -37,9 +41,15 @@ public class WorkerRegistrations {
     static final String ATTEMPT_REGISTERED = "ATTEMPT_REGISTERED";
     static final String NO_VAULT = "none: no Vault configured";
 
-    /** {@code WorkerRegistration}: the attempt number and the worker's whole configuration. */
+    /**
+     * {@code WorkerRegistration}: the attempt number and the worker's whole configuration.
+     *
+     * @param secrets in words, where the worker's secrets come from
+     * @param vault the response-wrapped Vault token and the paths to read; null without Vault
+     */
     public record Registration(int attempt, InvestigationViews.Detail investigation, String reasoner, Budgets budgets,
-            List<DataSource> datasources, Llm llm, String secrets) {}
+            List<DataSource> datasources, Llm llm, String secrets, VaultCredentials.Handover vault,
+            RedactionProperties redaction) {}
 
     /**
      * {@code WorkerBudgets}: when the reasoning must stop and escalate.
@@ -80,11 +90,18 @@ public class WorkerRegistrations {
     private final WorkerProperties worker;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final VaultCredentials vault;
+    private final VaultProperties vaultProperties;
+    private final RedactionProperties redaction;
 
     WorkerRegistrations(JdbcClient jdbc, InvestigationService investigations, InvestigationProperties tiers,
             EventStore events, CostLedgers costs, DataSourceProperties datasources, LlmProperties llm,
-            WorkerProperties worker, PlatformTransactionManager transactionManager, Clock clock, AuditLog audit) {
+            WorkerProperties worker, PlatformTransactionManager transactionManager, Clock clock, AuditLog audit,
+            ObjectProvider<VaultCredentials> vault, VaultProperties vaultProperties, RedactionProperties redaction) {
         this.jdbc = jdbc;
+        this.vault = vault.getIfAvailable();
+        this.vaultProperties = vaultProperties;
+        this.redaction = redaction;
         this.audit = audit;
         this.investigations = investigations;
         this.tiers = tiers;
@@ -97,29 +114,84 @@ public class WorkerRegistrations {
         this.clock = clock;
     }
 
+    /**
+     * Registers the next attempt. With Vault, its token is issued first (outside any lock) and
+     * stored with the attempt; if the attempt is not stored, the token is revoked again.
+     *
+     * @throws ApiException 409 when the investigation is not launching or running, 503 when Vault fails
+     */
     public Registration register(UUID investigationId) {
-        int attempt = transactions.execute(status -> {
-            audit.lock();
-            String state = jdbc.sql("SELECT status FROM investigations WHERE id = ? FOR UPDATE")
-                    .param(investigationId).query(String.class).single();
-            if (!InvestigationStatus.LAUNCHING.name().equals(state) && !InvestigationStatus.RUNNING.name().equals(state)) {
-                throw new ApiException(ProblemType.INVALID_STATE_TRANSITION,
-                        "Investigation " + investigationId + " is " + state + ": no worker may register.");
-            }
-            int next = jdbc.sql("SELECT coalesce(max(attempt), 0) + 1 FROM investigation_attempts WHERE investigation_id = ?")
-                    .param(investigationId).query(Integer.class).single();
-            jdbc.sql("INSERT INTO investigation_attempts (investigation_id, attempt, registered_at) VALUES (?, ?, ?)")
-                    .params(investigationId, next, Timestamp.from(clock.instant())).update();
-            events.appendServerEvent(investigationId, ATTEMPT_REGISTERED, Map.of("attempt", next));
-            audit.append("worker:" + investigationId, "worker.registered", investigationId, Map.of("attempt", next));
-            return next;
-        });
         InvestigationViews.Detail investigation = investigations.get(investigationId);
-        try (var ignored = MDC.putCloseable("investigationId", investigationId.toString())) {
-            log.info("Worker attempt {} registered", attempt);
+        requireActive(investigationId, investigation.summary().status().name());
+        int predicted = nextAttempt(investigationId);
+        Budgets budgets = budgets(investigation);
+        List<DataSource> sources = sources(investigation);
+        TrustPhase phase = investigation.summary().trustPhase();
+        VaultCredentials.Issued issued = vault == null ? null
+                : vault.issue(investigationId, predicted, phase, budgets.deadline(), secretPaths(investigation, sources));
+        String actor = "worker:" + investigationId;
+        try {
+            transactions.executeWithoutResult(status -> {
+                audit.lock();
+                String state = jdbc.sql("SELECT status FROM investigations WHERE id = ? FOR UPDATE")
+                        .param(investigationId).query(String.class).single();
+                requireActive(investigationId, state);
+                int next = nextAttempt(investigationId);
+                if (next != predicted) {
+                    throw new ApiException(ProblemType.INVALID_STATE_TRANSITION, "Another attempt of investigation "
+                            + investigationId + " registered meanwhile; retry.");
+                }
+                jdbc.sql("INSERT INTO investigation_attempts (investigation_id, attempt, registered_at) VALUES (?, ?, ?)")
+                        .params(investigationId, next, Timestamp.from(clock.instant())).update();
+                events.appendServerEvent(investigationId, ATTEMPT_REGISTERED, Map.of("attempt", next));
+                audit.append(actor, "worker.registered", investigationId, Map.of("attempt", next));
+                if (issued != null) {
+                    vault.record(investigationId, next, phase, issued, actor);
+                }
+            });
+        } catch (RuntimeException e) {
+            if (issued != null) {
+                vault.revokeAccessor(investigationId, issued.accessor(), "registration not stored");
+            }
+            throw e;
         }
-        return new Registration(attempt, investigation, llm.configured() ? "llm" : "rules", budgets(investigation),
-                sources(investigation), llm(), NO_VAULT);
+        try (var ignored = MDC.putCloseable("investigationId", investigationId.toString())) {
+            log.info("Worker attempt {} registered{}", predicted, issued == null ? "" : " with Vault accessor "
+                    + issued.accessor());
+        }
+        return new Registration(predicted, investigations.get(investigationId), llm.configured() ? "llm" : "rules",
+                budgets, sources, llm(), issued == null ? NO_VAULT : "vault: token role " + issued.role() + ", policies "
+                        + vaultProperties.policies(phase), issued == null ? null : issued.handover(), redaction);
+    }
+
+    private static void requireActive(UUID investigationId, String state) {
+        if (!InvestigationStatus.LAUNCHING.name().equals(state) && !InvestigationStatus.RUNNING.name().equals(state)) {
+            throw new ApiException(ProblemType.INVALID_STATE_TRANSITION,
+                    "Investigation " + investigationId + " is " + state + ": no worker may register.");
+        }
+    }
+
+    private int nextAttempt(UUID investigationId) {
+        return jdbc.sql("SELECT coalesce(max(attempt), 0) + 1 FROM investigation_attempts WHERE investigation_id = ?")
+                .param(investigationId).query(Integer.class).single();
+    }
+
+    /** The same paths in every phase: the phase's Vault policy decides which of them it may read. */
+    private List<VaultCredentials.SecretPath> secretPaths(InvestigationViews.Detail investigation,
+            List<DataSource> sources) {
+        String cluster = investigation.summary().target() == null || investigation.summary().target().cluster() == null
+                ? datasources.defaultCluster() : investigation.summary().target().cluster();
+        String mount = vaultProperties.kvMount();
+        List<VaultCredentials.SecretPath> paths = new java.util.ArrayList<>();
+        for (DataSource source : sources) {
+            paths.add(new VaultCredentials.SecretPath("datasource:" + source.kind(),
+                    mount + "/data/datasources/" + cluster + "/" + source.kind()));
+        }
+        if (llm.configured()) {
+            paths.add(new VaultCredentials.SecretPath("llm", mount + "/data/llm/inference"));
+        }
+        vaultProperties.extraPaths().forEach(path -> paths.add(new VaultCredentials.SecretPath("extra", path)));
+        return paths;
     }
 
     private Budgets budgets(InvestigationViews.Detail investigation) {
