@@ -49,10 +49,13 @@ final class LlmReasoner {
     private final CircuitBreaker breaker;
     private final EventPublisher events;
     private final ServerClient server;
+    private final Redactor redactor;
 
+    /** @param redactor for what reaches the model besides the (already redacted) registration and tool answers */
     LlmReasoner(Registration registration, Toolbox toolbox, Trail trail, CircuitBreaker breaker, EventPublisher events,
-            ServerClient server) {
+            ServerClient server, Redactor redactor) {
         this.registration = registration;
+        this.redactor = redactor;
         this.toolbox = toolbox;
         this.trail = trail;
         this.breaker = breaker;
@@ -140,7 +143,7 @@ final class LlmReasoner {
         if (!toolbox.unavailable().isEmpty()) {
             brief.append(" (not answering: ").append(String.join("; ", toolbox.unavailable())).append(')');
         }
-        return brief.toString();
+        return redactor.redact(brief.toString());
     }
 
     /** Alerts attached to the investigation while it runs reach the model as they come. */
@@ -151,7 +154,9 @@ final class LlmReasoner {
             for (var event : page.path("items")) {
                 last = event.path("position").asLong(last);
                 if (event.path("type").asString().equals("ALERT_ATTACHED")) {
-                    conversation.addUserMessage("A new alert was attached: " + event.path("payload"));
+                    // Labels and annotations come from whoever configured the alert: redacted like the problem.
+                    conversation.addUserMessage("A new alert was attached: "
+                            + redactor.redact(event.path("payload").toString()));
                 }
             }
             return last;

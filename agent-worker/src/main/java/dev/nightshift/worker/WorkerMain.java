@@ -114,7 +114,7 @@ public final class WorkerMain {
             CircuitBreaker breaker = new CircuitBreaker(registration.budgets());
             Outcome outcome;
             try {
-                outcome = llm ? new LlmReasoner(registration, toolbox, trail, breaker, events, server).run()
+                outcome = llm ? new LlmReasoner(registration, toolbox, trail, breaker, events, server, redactor).run()
                         : new RulesReasoner(registration, toolbox, trail, breaker).run();
             } catch (CircuitBreaker.Tripped e) {
                 outcome = Outcome.escalate(e.getMessage());

@@ -121,8 +121,10 @@ class LlmWorkerIT {
     void shouldInvestigateWithTheLlmAgainstPrometheusAndSucceedWithItsLedger() throws Exception {
         ApiClient api = new ApiClient(port);
         String id = api.post("/api/v1/investigations").bearer(TOKEN).json(Map.of("title", "checkout is down",
-                        "problem", "Requests to checkout fail since 02:10.", "domains", List.of("application"),
-                        "severity", "critical", "labels", Map.of("alertname", "CheckoutDown")))
+                        "problem", "Requests to checkout fail since 02:10. DSN postgres://checkout:S3cr3tPass@db:5432/"
+                                + "orders; paged ops.lead@example.com.", "domains", List.of("application"),
+                        "severity", "critical", "labels", Map.of("alertname", "CheckoutDown",
+                                "runbook_token", "ghp_1234567890abcdefghijklmnopqrstuvwxyzAB")))
                 .send().json().path("id").asString();
 
         // Follows the stream from the start; it ends after the terminal state's event.
@@ -160,7 +162,11 @@ class LlmWorkerIT {
         JsonNode first = REQUESTS.getFirst();
         assertThat(first.path("model").asString()).isEqualTo("scripted-model");
         assertThat(first.path("messages").get(1).path("content").asString()).contains("Requests to checkout fail")
-                .contains("alertname=CheckoutDown");
+                .contains("alertname=CheckoutDown")
+                .as("nothing secret or personal reaches the model")
+                .contains("postgres://checkout:[REDACTED]@db:5432/orders", "runbook_token=[REDACTED]")
+                .doesNotContain("S3cr3tPass", "ops.lead@example.com", "ghp_1234567890");
+        assertThat(REQUESTS.toString()).doesNotContain("S3cr3tPass", "sk-scripted");
         assertThat(first.path("tools").valueStream().map(t -> t.path("function").path("name").asString()).toList())
                 .contains("prometheus_query", "prometheus_query_range", "propose_hypothesis", "conclude", "escalate");
         JsonNode last = REQUESTS.getLast().path("messages");
