@@ -97,6 +97,7 @@ class SecurityConfiguration {
                                 .hasRole(Role.OPERATOR.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/alerts/alertmanager").hasRole(Role.INTAKE.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/trust/acknowledge").hasRole(Role.ADMIN.name())
+                        .requestMatchers(HttpMethod.GET, "/api/v1/rbac/drift").hasRole(Role.ADMIN.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/actions/*/approve", "/api/v1/actions/*/reject",
                                 "/api/v1/actions/*/rollback").hasRole(Role.OPERATOR.name())
                         // A worker token opens only the paths above, and only for its own investigation.

@@ -56,8 +56,11 @@ class HelmChartTest {
                 .withValuesFile(CHART.resolve("values-phase-" + phase + ".yaml")).call();
     }
 
-    /** Every document, strictly typed: an unknown field or a wrong type is an exception. */
+    /** Every document, strictly typed: a duplicate key, an unknown field or a wrong type is an exception. */
     static List<Object> objects(String yaml) throws IOException {
+        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        new org.yaml.snakeyaml.Yaml(options).loadAll(yaml).forEach(document -> { });
         return Yaml.loadAll(yaml).stream().filter(Objects::nonNull).toList();
     }
 
@@ -149,6 +152,8 @@ class HelmChartTest {
                 .as("an unknown field");
         assertThatThrownBy(() -> objects("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
                 + "spec: {replicas: two}\n")).as("a wrong type");
+        assertThatThrownBy(() -> objects("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: x\n"
+                + "  labels: {a: b, a: c}\n")).as("a duplicate key");
     }
 
     private static void assertRestricted(V1PodSpec pod) {

@@ -162,6 +162,8 @@ public final class JobManifests {
                                 .spec(new V1PodSpec()
                                         .restartPolicy("Never")
                                         .serviceAccountName(serviceAccount(request))
+                                        // Workers reach the cluster through the api-server, never with a token.
+                                        .automountServiceAccountToken(false)
                                         .securityContext(new V1PodSecurityContext()
                                                 .runAsNonRoot(true)
                                                 .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")))
