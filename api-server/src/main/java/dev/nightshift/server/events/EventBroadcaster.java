@@ -55,6 +55,13 @@ public class EventBroadcaster {
 
     private final Map<UUID, Set<Subscription>> subscriptions = new ConcurrentHashMap<>();
 
+    /** Counts the live streams of this replica as {@code nightshift.sse.clients}. */
+    public EventBroadcaster(io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Gauge.builder(dev.nightshift.server.system.MetricNames.SSE_CLIENTS, subscriptions,
+                        map -> map.values().stream().mapToInt(Set::size).sum())
+                .description("Clients following an investigation's event stream on this replica").register(meters);
+    }
+
     public Subscription subscribe(UUID investigationId, int capacity) {
         Subscription subscription = new Subscription(investigationId, capacity, this);
         subscriptions.computeIfAbsent(investigationId, id -> ConcurrentHashMap.newKeySet()).add(subscription);

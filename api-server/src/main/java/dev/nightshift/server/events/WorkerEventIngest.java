@@ -6,7 +6,9 @@ import dev.nightshift.server.events.EventStore.NewEvent;
 import dev.nightshift.server.investigation.IllegalTransitionException;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
+import dev.nightshift.server.metrics.InvestigationMetrics;
 import java.math.BigDecimal;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -51,9 +53,15 @@ public class WorkerEventIngest {
     private final JsonMapper json;
     private final TransactionTemplate transactions;
 
+    private final InvestigationMetrics metrics;
+    private final JdbcClient jdbc;
+
     WorkerEventIngest(EventStore store, InvestigationService investigations, CostLedgers costs, AuditLog audit,
-            JsonMapper json, PlatformTransactionManager transactionManager) {
+            JsonMapper json, PlatformTransactionManager transactionManager, InvestigationMetrics metrics,
+            JdbcClient jdbc) {
         this.store = store;
+        this.metrics = metrics;
+        this.jdbc = jdbc;
         this.audit = audit;
         this.investigations = investigations;
         this.costs = costs;
@@ -152,6 +160,8 @@ public class WorkerEventIngest {
     }
 
     private void drive(StoredEvent event) {
+        metrics.workerEvent(event, () -> jdbc.sql("SELECT tier FROM investigations WHERE id = ?")
+                .param(event.investigationId()).query(String.class).optional().orElse("unknown"));
         if (LLM_CALLED.equals(event.type())) {
             JsonNode payload = event.payload();
             costs.recordLlmCall(event.investigationId(), payload.path("inputTokens").asLong(0),

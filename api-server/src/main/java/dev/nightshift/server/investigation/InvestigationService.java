@@ -3,6 +3,7 @@ package dev.nightshift.server.investigation;
 import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
+import dev.nightshift.server.metrics.InvestigationMetrics;
 import dev.nightshift.server.notify.NotificationProperties.Event;
 import dev.nightshift.server.notify.Notifications;
 import dev.nightshift.server.events.StoredEvent;
@@ -59,6 +60,7 @@ public class InvestigationService {
     private final ApplicationEventPublisher publisher;
     private final UuidV7 ids = new UuidV7();
     private final Notifications notifications;
+    private final InvestigationMetrics metrics;
 
     /** Published inside the creating transaction; listeners after commit see the new row. */
     public record InvestigationQueued(UUID id) {}
@@ -72,8 +74,9 @@ public class InvestigationService {
     InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
             InvestigationProperties properties, TrustService trust, PlatformTransactionManager transactionManager,
             JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events, CostLedgers costs,
-            AuditLog audit, Notifications notifications) {
+            AuditLog audit, Notifications notifications, InvestigationMetrics metrics) {
         this.publisher = publisher;
+        this.metrics = metrics;
         this.notifications = notifications;
         this.audit = audit;
         this.costs = costs;
@@ -257,6 +260,7 @@ public class InvestigationService {
             change.put("to", t.to().name());
             change.put("reason", t.reason());
             audit.append(t.actor(), "investigation.transition", investigation.id(), change);
+            metrics.transition(investigation, t);
             if (t.to() == InvestigationStatus.ESCALATED || t.to() == InvestigationStatus.FAILED) {
                 notifications.enqueue(t.to() == InvestigationStatus.ESCALATED ? Event.ESCALATION
                         : Event.INVESTIGATION_FAILED, investigation.id(), "investigation \"" + investigation.title()

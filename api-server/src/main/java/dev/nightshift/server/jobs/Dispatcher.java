@@ -56,6 +56,7 @@ public class Dispatcher implements AutoCloseable {
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final MeterRegistry meters;
     private final ExecutorService passes = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("dispatcher").daemon().factory());
     private final AtomicBoolean passPending = new AtomicBoolean();
@@ -73,6 +74,7 @@ public class Dispatcher implements AutoCloseable {
         this.jdbc = jdbc;
         this.transactions = new TransactionTemplate(transactionManager);
         this.clock = clock;
+        this.meters = meters;
         Gauge.builder(MetricNames.QUEUE_DEPTH, () -> count("status = 'QUEUED'"))
                 .description("Investigations waiting to be launched").register(meters);
         Gauge.builder(MetricNames.ACTIVE_RUNS, () -> count("status IN ('LAUNCHING', 'RUNNING')"))
@@ -181,8 +183,12 @@ public class Dispatcher implements AutoCloseable {
                 return;
             }
             // Each launch its own token: a relaunch after a lost run does not reuse the first one's.
+            io.micrometer.core.instrument.Timer.Sample creating = io.micrometer.core.instrument.Timer.start(meters);
             launcher.launch(new LaunchRequest(claim.id(), tier.get(), claim.trustPhase(),
                     workerTokens.mint(claim.id())));
+            creating.stop(io.micrometer.core.instrument.Timer.builder(MetricNames.JOB_CREATE)
+                    .description("Creating one investigation's run").tags("runtime", launcher.name())
+                    .publishPercentileHistogram().register(meters));
         } catch (LaunchException e) {
             log.warn("Launch failed: {}", e.getMessage());
             investigations.report(claim.id(), InvestigationStatus.FAILED, launcher.name(), "launch failed: " + e.getMessage());

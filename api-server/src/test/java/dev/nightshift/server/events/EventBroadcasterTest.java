@@ -16,7 +16,7 @@ class EventBroadcasterTest {
 
     @Test
     void shouldDropOnlyTheSlowSubscriberAndKeepFeedingTheOthers() {
-        EventBroadcaster broadcaster = new EventBroadcaster();
+        EventBroadcaster broadcaster = new EventBroadcaster(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         UUID investigation = UUID.randomUUID();
         EventBroadcaster.Subscription slow = broadcaster.subscribe(investigation, 1);
         EventBroadcaster.Subscription fast = broadcaster.subscribe(investigation, 10);
@@ -32,7 +32,7 @@ class EventBroadcasterTest {
 
     @Test
     void shouldDeliverOnlyTheSubscribedInvestigationAndForgetClosedSubscriptions() {
-        EventBroadcaster broadcaster = new EventBroadcaster();
+        EventBroadcaster broadcaster = new EventBroadcaster(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         UUID mine = UUID.randomUUID();
         EventBroadcaster.Subscription subscription = broadcaster.subscribe(mine, 10);
         broadcaster.deliver(event(UUID.randomUUID(), 1));

@@ -173,6 +173,41 @@ class LlmWorkerIT {
         String answered = last.valueStream().filter(m -> m.path("role").asString().equals("tool"))
                 .map(m -> m.path("content").asString()).toList().get(2);
         assertThat(answered).contains("job=\"checkout\"");
+
+        // The investigation as Prometheus sees it: recorded by the server from the lifecycle and the events.
+        String metrics = api.get("/actuator/prometheus").bearer(TOKEN).header("Accept", "text/plain").send().body();
+        assertThat(sample(metrics, "nightshift_investigations_started_total", "tier=\"simple\"", "phase=\"shadow\"",
+                "domain=\"application\"", "source=\"api\"")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "nightshift_investigations_completed_total", "outcome=\"succeeded\"",
+                "tier=\"simple\"")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "nightshift_investigation_duration_seconds_count", "outcome=\"succeeded\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(metrics).contains("nightshift_investigation_duration_seconds_bucket{");
+        assertThat(sample(metrics, "nightshift_queue_wait_seconds_count", "tier=\"simple\"")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "nightshift_jobs_create_seconds_count", "runtime=\"local-runtime\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "nightshift_reasoning_cycles_count", "outcome=\"concluded\"")).isEqualTo(1);
+        assertThat(sample(metrics, "nightshift_reasoning_cycles_sum", "outcome=\"concluded\"")).isEqualTo(5);
+        assertThat(sample(metrics, "nightshift_llm_calls_total", "model=\"scripted-model\"")).isEqualTo(5);
+        assertThat(sample(metrics, "nightshift_llm_tokens_total", "direction=\"in\"")).isEqualTo(6000);
+        assertThat(sample(metrics, "nightshift_llm_tokens_total", "direction=\"out\"")).isEqualTo(250);
+        assertThat(sample(metrics, "nightshift_llm_cost_total", "model=\"scripted-model\"")).isCloseTo(0.014,
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(sample(metrics, "nightshift_tool_calls_seconds_count", "tool=\"prometheus.query\"",
+                "ok=\"true\"")).isEqualTo(2);
+        assertThat(metrics).contains("nightshift_sse_clients ", "nightshift_queue_depth ", "nightshift_runs_active ",
+                "nightshift_approvals_pending ");
+        assertThat(metrics).as("Kafka consumer lag of the worker-event listener")
+                .contains("kafka_consumer_fetch_manager_records_lag_max{");
+    }
+
+    /** The value of the one sample of a metric whose labels include all given ones. */
+    static double sample(String exposition, String name, String... labels) {
+        List<Double> values = exposition.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toList();
+        assertThat(values).as(name + " " + java.util.Arrays.toString(labels)).hasSize(1);
+        return values.getFirst();
     }
 
     private List<JsonNode> events(ApiClient api, String id, String type) {

@@ -210,6 +210,11 @@ class RealWorkerIT {
         JsonNode escalated = workerEvents(id).getLast().path("payload");
         assertThat(escalated.path("evidence")).hasSize(3);
         assertThat(types(id).stream().filter("TOOL_CALLED"::equals)).hasSize(3);
+        String metrics = new ApiClient(port).get("/actuator/prometheus").bearer(TOKEN).send().body();
+        assertThat(LlmWorkerIT.sample(metrics, "nightshift_circuit_breaker_trips_total", "tier=\"simple\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(LlmWorkerIT.sample(metrics, "nightshift_investigations_completed_total", "outcome=\"escalated\"",
+                "tier=\"simple\"")).isGreaterThanOrEqualTo(1);
     }
 
     @Test

@@ -252,6 +252,8 @@ class VaultCredentialsIT {
         assertThat(stolen.revoked).as("whoever holds it holds nothing now").isTrue();
         assertThat(audit(id)).anyMatch(a -> a.startsWith("credentials.intercepted"));
         assertThat(meters.counter(MetricNames.CREDENTIAL_ALERTS).count()).isEqualTo(before + 1);
+        assertThat(meters.find(MetricNames.INVESTIGATIONS_FAILED).tag("outcome", "failed").counter().count())
+                .as("counted as failed").isPositive();
     }
 
     @Test
