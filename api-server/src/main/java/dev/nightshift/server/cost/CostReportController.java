@@ -40,11 +40,16 @@ class CostReportController {
      *     investigations (at least one); {@code null} when nothing cost anything
      */
     record Report(Instant from, Instant to, String currency, Totals total, List<Totals> byTier,
-            List<Totals> byDomain, List<Totals> bySource, Integer top10PercentCount, BigDecimal top10PercentShare) {}
+            List<Totals> byDomain, List<Totals> bySource, Integer top10PercentCount, BigDecimal top10PercentShare,
+            List<Top> top) {}
+
+    /** {@code CostTopInvestigation}: one of the ten costliest investigations of the window. */
+    record Top(java.util.UUID id, String title, String tier, BigDecimal llmCost, BigDecimal computeCost,
+            BigDecimal total) {}
 
     private static final String COSTS = """
             WITH c AS (
-                SELECT i.id, i.tier, i.source, coalesce(k.llm_calls, 0) AS calls,
+                SELECT i.id, i.title, i.tier, i.source, coalesce(k.llm_calls, 0) AS calls,
                        coalesce(k.input_tokens, 0) AS tin, coalesce(k.output_tokens, 0) AS tout,
                        coalesce(k.llm_cost, 0) AS llm, coalesce(k.compute_cost, 0) AS compute
                 FROM investigations i LEFT JOIN investigation_costs k ON k.investigation_id = i.id
@@ -92,7 +97,12 @@ class CostReportController {
                     .params(a, b, topCount).query(BigDecimal.class).single();
             topShare = top.divide(total.total(), 4, RoundingMode.HALF_UP);
         }
-        return new Report(start, end, "USD", total, byTier, byDomain, bySource, topCount, topShare);
+        List<Top> costliest = jdbc.sql(COSTS + """
+                        SELECT id, title, tier, llm, compute, llm + compute FROM c WHERE llm + compute > 0
+                        ORDER BY 6 DESC, id LIMIT 10""")
+                .params(a, b).query((rs, i) -> new Top(rs.getObject(1, java.util.UUID.class), rs.getString(2),
+                        rs.getString(3), rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getBigDecimal(6))).list();
+        return new Report(start, end, "USD", total, byTier, byDomain, bySource, topCount, topShare, costliest);
     }
 
     private List<Totals> grouped(String select, Timestamp from, Timestamp to) {

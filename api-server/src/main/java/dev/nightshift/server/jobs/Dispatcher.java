@@ -205,8 +205,9 @@ public class Dispatcher implements AutoCloseable {
         Timestamp graceStart = Timestamp.from(clock.instant().minus(properties.launchGrace()));
         jdbc.sql("SELECT id FROM investigations WHERE status = 'RUNNING'").query(UUID.class).list().stream()
                 .filter(id -> !active.contains(id))
-                .forEach(id -> investigations.report(id, InvestigationStatus.FAILED, launcher.name(),
-                        "JobLost: the run no longer exists in the " + launcher.name()));
+                .filter(id -> investigations.report(id, InvestigationStatus.FAILED, launcher.name(),
+                        "JobLost: the run no longer exists in the " + launcher.name()))
+                .forEach(id -> meters.counter(MetricNames.JOBS_LOST, "runtime", launcher.name()).increment());
         jdbc.sql("SELECT id, tier, trust_phase FROM investigations WHERE status = 'LAUNCHING' AND updated_at < ?")
                 .param(graceStart)
                 .query((rs, i) -> new Claim(rs.getObject(1, UUID.class), rs.getString(2),

@@ -34,6 +34,8 @@ public final class MetricNames {
     /** Gauge: clients following an investigation's event stream. */
     public static final String SSE_CLIENTS = "nightshift.sse.clients";
 
+    /** Counter: running investigations whose run (Job, process) was gone, failed as {@code JobLost}. */
+    public static final String JOBS_LOST = "nightshift.jobs.lost";
     /** Counter: runtime objects (Jobs) found with no investigation behind them. */
     public static final String ORPHANED_JOBS = "nightshift.jobs.orphaned";
 

@@ -148,6 +148,11 @@ class WorkerRegistrationIT extends IntegrationTest {
         assertThat(json.path("byDomain").valueStream().map(t -> t.path("key").asString()).toList()).contains("application");
         assertThat(json.path("bySource").valueStream().map(t -> t.path("key").asString()).toList()).contains("api");
         assertThat(json.path("top10PercentShare").asDouble()).isBetween(0.0, 1.0).isPositive();
+        JsonNode top = json.path("top");
+        assertThat(top.size()).isBetween(1, 10);
+        assertThat(top.valueStream().map(t -> t.path("id").asString()).toList()).contains(id.toString());
+        assertThat(top.valueStream().map(t -> t.path("total").decimalValue()).toList())
+                .as("costliest first").isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
         assertThat(api.get("/api/v1/reports/cost?from=yesterday").bearer(VIEWER).send().status()).isEqualTo(400);
         ApiClient.Response reversed = api.get("/api/v1/reports/cost?from=2026-11-22T00:00:00Z&to=2026-11-21T00:00:00Z")
