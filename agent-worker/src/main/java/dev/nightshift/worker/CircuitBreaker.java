@@ -38,6 +38,7 @@ final class CircuitBreaker {
             throw new Tripped("circuit breaker: the run's deadline is near (" + budgets.deadline() + ")");
         }
         cycles++;
+        Tracing.current().cycle(cycles);
     }
 
     void spend(long inputTokens, long outputTokens) {

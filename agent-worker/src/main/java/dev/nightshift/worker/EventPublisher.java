@@ -59,13 +59,19 @@ final class EventPublisher implements AutoCloseable {
                 investigationId, attempt, deadline, redactor);
     }
 
+    /** The worker's trace context, or the one it was started with. */
+    private static String traceparent() {
+        String own = Tracing.current().traceparent();
+        return own != null ? own : System.getenv("TRACEPARENT");
+    }
+
     /** Publishes one event and waits until the broker has it; returns whether it did. */
     boolean publish(String type, Map<String, ?> payload) {
         if (producer == null) {
             return false;
         }
         EventEnvelope event = new EventEnvelope(UUID.randomUUID(), investigationId, attempt, seq++, type, Instant.now(),
-                System.getenv("TRACEPARENT"), redactor.redactPayload(payload));
+                traceparent(), redactor.redactPayload(payload));
         String json = event.toJson();
         while (true) {
             try {

@@ -216,6 +216,7 @@ final class LlmReasoner {
             payload.put("error", Tools.cut(error, 500));
         }
         events.publish("LLM_CALLED", payload);
+        Tracing.current().llm((String) payload.get("model"), in, out, (Long) payload.get("latencyMs"));
     }
 
     private List<FunctionDefinition> functions() {

@@ -17,7 +17,10 @@ import tools.jackson.databind.JsonNode;
  */
 record Registration(int attempt, String title, String problem, List<String> domains, String severity,
         Map<String, String> labels, Map<String, String> target, String reasoner, Budgets budgets,
-        List<Source> sources, Llm llm, String secrets, Vault vault, Redaction redaction) {
+        List<Source> sources, Llm llm, String secrets, Vault vault, Redaction redaction, Traces traces) {
+
+    /** Where to send spans; either may be null. */
+    record Traces(URI zipkinEndpoint, URI otlpEndpoint) {}
 
     /** Where the attempt's Vault token waits, response-wrapped, and the paths to read with it. */
     record Vault(URI address, String wrappingToken, long wrapTtlSeconds, List<SecretPath> paths) {
@@ -56,12 +59,12 @@ record Registration(int attempt, String title, String problem, List<String> doma
         Map<String, String> cleanLabels = new LinkedHashMap<>();
         labels.forEach((k, v) -> cleanLabels.put(k, redactor.redact(v)));
         return new Registration(attempt, redactor.redact(title), redactor.redact(problem), domains, severity,
-                cleanLabels, target, reasoner, budgets, sources, llm, secrets, vault, redaction);
+                cleanLabels, target, reasoner, budgets, sources, llm, secrets, vault, redaction, traces);
     }
 
     Registration with(List<Source> newSources, Llm newLlm) {
         return new Registration(attempt, title, problem, domains, severity, labels, target,
-                newLlm == null ? "rules" : reasoner, budgets, newSources, newLlm, secrets, vault, redaction);
+                newLlm == null ? "rules" : reasoner, budgets, newSources, newLlm, secrets, vault, redaction, traces);
     }
 
     record Budgets(int cycleLimit, String cycleLimitReason, long tokenBudget, Instant deadline, Duration toolTimeout,
@@ -118,7 +121,13 @@ record Registration(int attempt, String title, String problem, List<String> doma
                 vault(json.path("vault")),
                 new Redaction(json.path("redaction").path("emails").asBoolean(true),
                         json.path("redaction").path("ipAddresses").asBoolean(false),
-                        json.path("redaction").path("patterns").valueStream().map(JsonNode::asString).toList()));
+                        json.path("redaction").path("patterns").valueStream().map(JsonNode::asString).toList()),
+                new Traces(uri(json.path("tracing").path("zipkinEndpoint")),
+                        uri(json.path("tracing").path("otlpEndpoint"))));
+    }
+
+    private static URI uri(JsonNode value) {
+        return value.isString() && !value.asString().isBlank() ? URI.create(value.asString()) : null;
     }
 
     private static Vault vault(JsonNode vault) {

@@ -89,6 +89,10 @@ final class Toolbox implements AutoCloseable {
 
     /** Calls a tool under the hard timeout and reports the call. */
     ToolResult call(Tool tool, Map<String, Object> arguments) {
+        return Tracing.current().tool(tool.name(), () -> traced(tool, arguments), ToolResult::ok);
+    }
+
+    private ToolResult traced(Tool tool, Map<String, Object> arguments) {
         long start = System.nanoTime();
         Future<ToolResult> running = calls.submit(() -> tool.call(arguments));
         ToolResult result;

@@ -70,6 +70,7 @@ final class Trail {
     void update(Hypothesis hypothesis, String status, double confidence) {
         hypothesis.status = status;
         hypothesis.confidence = clamp(confidence);
+        Tracing.current().decision(hypothesis.statement, hypothesis.confidence);
         events.publish("HYPOTHESIS_UPDATED", Map.of("id", hypothesis.id, "status", status,
                 "confidence", hypothesis.confidence));
     }

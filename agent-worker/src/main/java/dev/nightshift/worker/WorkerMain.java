@@ -84,7 +84,12 @@ public final class WorkerMain {
             WorkerLog.info("registered: reasoner " + registration.reasoner() + ", sources " + registration.sources()
                     + (registration.llm() == null ? "" : ", LLM " + registration.llm()) + ", cycle limit "
                     + registration.budgets().cycleLimit() + ", secrets " + secrets.summary());
-            RunResult result = investigate(config, registration, server, redactor, secrets);
+            RunResult result;
+            try (Tracing tracing = Tracing.start(environment.get("TRACEPARENT"), registration.traces().zipkinEndpoint(),
+                    registration.traces().otlpEndpoint(), config.investigationId().toString(), registration.attempt())) {
+                result = investigate(config, registration, server, redactor, secrets);
+                tracing.end(result.outcome().name());
+            }
             report(resultFile, result);
             WorkerLog.info(result.format().strip());
             return RunResult.EXIT_OK;

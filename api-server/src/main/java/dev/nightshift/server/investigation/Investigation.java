@@ -82,6 +82,10 @@ public class Investigation {
     @Column(name = "created_by", nullable = false)
     private String createdBy;
 
+    /** The W3C trace context of its creation; its launch continues that trace. */
+    @Column(name = "traceparent")
+    private String traceparent;
+
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
@@ -160,6 +164,11 @@ public class Investigation {
         transitions.add(new Transition(this, status, next, actor, reason, at));
         status = next;
         updatedAt = at;
+    }
+
+    /** Records the trace the investigation was created in (null outside any). */
+    public void traceparent(String context) {
+        this.traceparent = context;
     }
 
     public UUID id() {

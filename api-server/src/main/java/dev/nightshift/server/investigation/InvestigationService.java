@@ -4,6 +4,7 @@ import dev.nightshift.server.audit.AuditLog;
 import dev.nightshift.server.cost.CostLedgers;
 import dev.nightshift.server.events.EventStore;
 import dev.nightshift.server.metrics.InvestigationMetrics;
+import dev.nightshift.server.system.Traces;
 import dev.nightshift.server.notify.NotificationProperties.Event;
 import dev.nightshift.server.notify.Notifications;
 import dev.nightshift.server.events.StoredEvent;
@@ -61,6 +62,7 @@ public class InvestigationService {
     private final UuidV7 ids = new UuidV7();
     private final Notifications notifications;
     private final InvestigationMetrics metrics;
+    private final Traces traces;
 
     /** Published inside the creating transaction; listeners after commit see the new row. */
     public record InvestigationQueued(UUID id) {}
@@ -74,8 +76,9 @@ public class InvestigationService {
     InvestigationService(InvestigationRepository repository, IdempotencyKeys idempotencyKeys, InvestigationQueries queries,
             InvestigationProperties properties, TrustService trust, PlatformTransactionManager transactionManager,
             JsonMapper json, Clock clock, ApplicationEventPublisher publisher, EventStore events, CostLedgers costs,
-            AuditLog audit, Notifications notifications, InvestigationMetrics metrics) {
+            AuditLog audit, Notifications notifications, InvestigationMetrics metrics, Traces traces) {
         this.publisher = publisher;
+        this.traces = traces;
         this.metrics = metrics;
         this.notifications = notifications;
         this.audit = audit;
@@ -232,6 +235,7 @@ public class InvestigationService {
                 EnumSet.copyOf(request.domains()), request.severity(),
                 request.labels() == null ? Map.of() : request.labels(), request.target(), tier, phase,
                 source, principal);
+        investigation.traceparent(traces.current());
         repository.saveAndFlush(investigation);
         audit.append(principal, "investigation.created", id, Map.of("title", investigation.title(),
                 "severity", investigation.severity().name(), "tier", tier, "trustPhase", phase.name(),

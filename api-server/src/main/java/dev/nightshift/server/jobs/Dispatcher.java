@@ -6,6 +6,7 @@ import dev.nightshift.server.investigation.InvestigationQueries;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.system.MetricNames;
+import dev.nightshift.server.system.Traces;
 import dev.nightshift.server.trust.TrustPhase;
 import dev.nightshift.server.worker.WorkerTokens;
 import io.micrometer.core.instrument.Gauge;
@@ -57,6 +58,7 @@ public class Dispatcher implements AutoCloseable {
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final Traces traces;
     private final ExecutorService passes = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("dispatcher").daemon().factory());
     private final AtomicBoolean passPending = new AtomicBoolean();
@@ -65,8 +67,9 @@ public class Dispatcher implements AutoCloseable {
 
     public Dispatcher(InvestigationLauncher launcher, WorkerTokens workerTokens, InvestigationService investigations,
             InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc,
-            PlatformTransactionManager transactionManager, Clock clock, MeterRegistry meters) {
+            PlatformTransactionManager transactionManager, Clock clock, MeterRegistry meters, Traces traces) {
         this.launcher = launcher;
+        this.traces = traces;
         this.workerTokens = workerTokens;
         this.investigations = investigations;
         this.investigationProperties = investigationProperties;
@@ -184,8 +187,20 @@ public class Dispatcher implements AutoCloseable {
             }
             // Each launch its own token: a relaunch after a lost run does not reuse the first one's.
             io.micrometer.core.instrument.Timer.Sample creating = io.micrometer.core.instrument.Timer.start(meters);
-            launcher.launch(new LaunchRequest(claim.id(), tier.get(), claim.trustPhase(),
-                    workerTokens.mint(claim.id())));
+            String created = jdbc.sql("SELECT traceparent FROM investigations WHERE id = ?").param(claim.id())
+                    .query(String.class).optional().orElse(null);
+            LaunchException failed = traces.child(created, "investigation.launch", traceparent -> {
+                try {
+                    launcher.launch(new LaunchRequest(claim.id(), tier.get(), claim.trustPhase(),
+                            workerTokens.mint(claim.id()), traceparent));
+                    return null;
+                } catch (LaunchException e) {
+                    return e;
+                }
+            });
+            if (failed != null) {
+                throw failed;
+            }
             creating.stop(io.micrometer.core.instrument.Timer.builder(MetricNames.JOB_CREATE)
                     .description("Creating one investigation's run").tags("runtime", launcher.name())
                     .publishPercentileHistogram().register(meters));

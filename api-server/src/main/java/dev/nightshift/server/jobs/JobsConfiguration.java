@@ -4,6 +4,7 @@ import dev.nightshift.server.investigation.InvestigationProperties;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.jobs.kubernetes.KubernetesLauncher;
 import dev.nightshift.server.jobs.kubernetes.KubernetesRuntimeProperties;
+import dev.nightshift.server.system.Traces;
 import dev.nightshift.server.worker.WorkerTokens;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Job;
@@ -61,9 +62,9 @@ class JobsConfiguration {
     @Bean
     Dispatcher dispatcher(InvestigationLauncher launcher, WorkerTokens workerTokens, InvestigationService investigations,
             InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc, PlatformTransactionManager transactionManager,
-            Clock clock, MeterRegistry meters) {
+            Clock clock, MeterRegistry meters, Traces traces) {
         return new Dispatcher(launcher, workerTokens, investigations, investigationProperties, properties, jdbc,
-                transactionManager, clock, meters);
+                transactionManager, clock, meters, traces);
     }
 
     private static ApiClient kubernetesClient(KubernetesRuntimeProperties properties) throws IOException {

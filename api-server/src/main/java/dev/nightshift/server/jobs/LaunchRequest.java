@@ -12,8 +12,10 @@ import java.util.UUID;
  * @param trustPhase the phase it was created in: the run's service account
  * @param workerToken the run's bootstrap token, valid for this investigation only; a runtime hands
  *     it to the worker privately (a Secret, a file only the worker can read), never in plain sight
+ * @param traceparent the launch's W3C trace context, handed to the worker as {@code TRACEPARENT}; may be null
  */
-public record LaunchRequest(UUID investigationId, Tier tier, TrustPhase trustPhase, String workerToken) {
+public record LaunchRequest(UUID investigationId, Tier tier, TrustPhase trustPhase, String workerToken,
+        String traceparent) {
 
     @Override
     public String toString() {

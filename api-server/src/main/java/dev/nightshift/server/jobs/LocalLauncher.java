@@ -94,6 +94,9 @@ final class LocalLauncher implements InvestigationLauncher, AutoCloseable {
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("NIGHTSHIFT_") || name.startsWith("SPRING_"));
         environment.put("INVESTIGATION_ID", id.toString());
+        if (request.traceparent() != null) {
+            environment.put("TRACEPARENT", request.traceparent());
+        }
         environment.put("NIGHTSHIFT_API_URL", apiUrl.get());
         environment.put("NIGHTSHIFT_RESULT_FILE", resultFile.toString());
         Path tokenFile = runDirectory.resolve("token");

@@ -9,6 +9,7 @@ import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.investigation.InvestigationViews;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.ProblemType;
+import dev.nightshift.server.system.Traces;
 import dev.nightshift.server.trust.TrustPhase;
 import dev.nightshift.server.vault.VaultCredentials;
 import dev.nightshift.server.vault.VaultProperties;
@@ -49,7 +50,7 @@ public class WorkerRegistrations {
      */
     public record Registration(int attempt, InvestigationViews.Detail investigation, String reasoner, Budgets budgets,
             List<DataSource> datasources, Llm llm, String secrets, VaultCredentials.Handover vault,
-            RedactionProperties redaction) {}
+            RedactionProperties redaction, Traces.Properties tracing) {}
 
     /**
      * {@code WorkerBudgets}: when the reasoning must stop and escalate.
@@ -93,12 +94,15 @@ public class WorkerRegistrations {
     private final VaultCredentials vault;
     private final VaultProperties vaultProperties;
     private final RedactionProperties redaction;
+    private final Traces.Properties tracing;
 
     WorkerRegistrations(JdbcClient jdbc, InvestigationService investigations, InvestigationProperties tiers,
             EventStore events, CostLedgers costs, DataSourceProperties datasources, LlmProperties llm,
             WorkerProperties worker, PlatformTransactionManager transactionManager, Clock clock, AuditLog audit,
-            ObjectProvider<VaultCredentials> vault, VaultProperties vaultProperties, RedactionProperties redaction) {
+            ObjectProvider<VaultCredentials> vault, VaultProperties vaultProperties, RedactionProperties redaction,
+            Traces.Properties tracing) {
         this.jdbc = jdbc;
+        this.tracing = tracing;
         this.vault = vault.getIfAvailable();
         this.vaultProperties = vaultProperties;
         this.redaction = redaction;
@@ -161,7 +165,7 @@ public class WorkerRegistrations {
         }
         return new Registration(predicted, investigations.get(investigationId), llm.configured() ? "llm" : "rules",
                 budgets, sources, llm(), issued == null ? NO_VAULT : "vault: token role " + issued.role() + ", policies "
-                        + vaultProperties.policies(phase), issued == null ? null : issued.handover(), redaction);
+                        + vaultProperties.policies(phase), issued == null ? null : issued.handover(), redaction, tracing);
     }
 
     private static void requireActive(UUID investigationId, String state) {

@@ -63,6 +63,9 @@ class DispatcherIT {
     @Autowired
     private PlatformTransactionManager transactionManager;
 
+    @Autowired
+    private dev.nightshift.server.system.Traces traces;
+
     /** A runtime that accepts every launch and keeps the run going, as a cluster would. */
     private final class AcceptingLauncher implements InvestigationLauncher {
         final List<UUID> launched = new CopyOnWriteArrayList<>();
@@ -103,7 +106,7 @@ class DispatcherIT {
     private Dispatcher dispatcher(InvestigationLauncher launcher, int cap, InvestigationProperties tiers) {
         return new Dispatcher(launcher, workerTokens, investigations, tiers,
                 new DispatcherProperties(true, cap, Duration.ofSeconds(2), Duration.ofSeconds(60)), jdbc,
-                transactionManager, Clock.systemUTC(), meters);
+                transactionManager, Clock.systemUTC(), meters, traces);
     }
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -144,7 +144,7 @@ public final class KubernetesLauncher implements InvestigationLauncher, AutoClos
 
     @Override
     public void launch(LaunchRequest request) {
-        V1Job job = JobManifests.job(request, properties, template, null);
+        V1Job job = JobManifests.job(request, properties, template, request.traceparent());
         String name = job.getMetadata().getName();
         V1Job created;
         try {

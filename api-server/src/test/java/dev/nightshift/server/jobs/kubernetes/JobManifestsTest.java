@@ -31,7 +31,7 @@ class JobManifestsTest {
             "http://nightshift-api:8080", "kafka:9092", null, 10, 20, 10_485_760, null);
 
     private static LaunchRequest request(String tier, TrustPhase phase) {
-        return new LaunchRequest(ID, TIERS.tierNamed(tier).orElseThrow(), phase, "nsw_secret-of-the-run");
+        return new LaunchRequest(ID, TIERS.tierNamed(tier).orElseThrow(), phase, "nsw_secret-of-the-run", null);
     }
 
     private static final io.kubernetes.client.openapi.JSON JSON_WRITER = new io.kubernetes.client.openapi.JSON();

@@ -268,7 +268,7 @@ class KubernetesRuntimeIT {
         var tier = new dev.nightshift.server.investigation.InvestigationProperties(null, Duration.ofHours(24))
                 .tierNamed("simple").orElseThrow();
         launcher.launch(new LaunchRequest(UUID.fromString(id), tier, dev.nightshift.server.trust.TrustPhase.SHADOW,
-                "nsw_another"));
+                "nsw_another", null));
         assertThat(CLUSTER.batch().v1().jobs().inNamespace(NAMESPACE).withLabel("investigation-id", id).list().getItems())
                 .singleElement().satisfies(same -> assertThat(same.getMetadata().getUid()).isEqualTo(job.getMetadata().getUid()));
     }
