@@ -78,6 +78,8 @@ class SecurityConfiguration {
                 .authenticationManager(manager)
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        // The UI's files; everything it shows comes from the API with the user's token.
+                        .requestMatchers(HttpMethod.GET, "/", "/index.html", "/ui/**", "/favicon.ico").permitAll()
                         .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
                         .requestMatchers(HttpMethod.GET, INVESTIGATIONS + "/{id}", INVESTIGATIONS + "/{id}/events")
                                 .access(viewerOrOwnWorker)
