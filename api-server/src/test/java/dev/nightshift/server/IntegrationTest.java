@@ -10,7 +10,6 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
-import dev.nightshift.server.system.ApiTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -87,15 +86,8 @@ public abstract class IntegrationTest {
         registry.add("nightshift.llm.api-key", () -> "sk-llm-secret");
         registry.add("nightshift.llm.prices.gpt-test.input", () -> "2.50");
         registry.add("nightshift.llm.prices.gpt-test.output", () -> "10");
-        String[][] tokens = {{"vera-viewer", VIEWER, "VIEWER"}, {"otto-operator", OPERATOR, "OPERATOR"},
-                {"alertmanager", INTAKE, "INTAKE"}};
-        for (int i = 0; i < tokens.length; i++) {
-            String prefix = "nightshift.security.tokens[" + i + "].";
-            String[] token = tokens[i];
-            registry.add(prefix + "name", () -> token[0]);
-            registry.add(prefix + "hash", () -> ApiTokens.hash(token[1]));
-            registry.add(prefix + "roles", () -> token[2]);
-        }
+        TestTokens.register(registry, new String[] {"vera-viewer", VIEWER, "VIEWER"},
+                new String[] {"otto-operator", OPERATOR, "OPERATOR"}, new String[] {"alertmanager", INTAKE, "INTAKE"});
         registry.add("nightshift.security.jwt.issuer-uri", () -> ISSUER);
         registry.add("nightshift.security.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/jwks");

@@ -2,13 +2,9 @@ package dev.nightshift.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.nightshift.server.system.ApiTokens;
 import dev.nightshift.server.worker.WorkerTokens;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,7 +39,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * The incident UI in a real headless Chromium (Debian's chromium and chromium-driver, driven by
  * Selenium): the list shows a new investigation, its page grows the hypothesis tree live while the
  * real worker runs, an approval changes the action in the UI and the API, feedback is saved, and a
- * viewer gets no approve button. Screenshots of the main screens go to docs/screenshots.
+ * viewer gets no approve button. It takes screenshots of the main screens (for the README with
+ * {@code -Dnightshift.screenshots=docs}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -52,13 +48,15 @@ class UiIT {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("..", "docs", "screenshots").toAbsolutePath().normalize();
+    /** target/screenshots; with {@code -Dnightshift.screenshots=docs} the README's own, docs/screenshots. */
+    static final Path SCREENSHOTS = ("docs".equals(System.getProperty("nightshift.screenshots"))
+            ? Path.of("..", "docs", "screenshots") : Path.of("target", "screenshots")).toAbsolutePath().normalize();
     static final String ADMIN = "ui-admin-token-0123";
     static final String OPERATOR = "ui-operator-token-0123";
     static final String VIEWER = "ui-viewer-token-0123";
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    static HttpServer sources;
+    static SlowPrometheus sources;
     static WebDriver browser;
     static UUID investigation;
 
@@ -68,29 +66,10 @@ class UiIT {
         DebianBinary.require(CHROMEDRIVER, "chromium-driver");
         // A Prometheus that answers its probe and then takes its time, so the run is watched while it thinks;
         // and a cache-clear webhook for the action to approve.
-        sources = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        sources.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        sources.createContext("/", exchange -> {
-            if (exchange.getRequestURI().getPath().equals("/api/v1/status/buildinfo")) {
-                byte[] body = "{\"status\":\"success\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-            } else if (exchange.getRequestURI().getPath().equals("/cache")) {
-                exchange.sendResponseHeaders(204, -1);
-            } else {
-                try {
-                    Thread.sleep(Duration.ofSeconds(3));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                byte[] body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-            }
+        sources = SlowPrometheus.start(Duration.ofSeconds(3), true).with("/cache", exchange -> {
+            exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
-        sources.start();
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--window-size=1400,1000", "--lang=en-US");
@@ -105,7 +84,7 @@ class UiIT {
             browser.quit();
         }
         if (sources != null) {
-            sources.stop(0);
+            sources.close();
         }
     }
 
@@ -114,18 +93,13 @@ class UiIT {
         var dataDir = Files.createTempDirectory("nightshift-ui-");
         registry.add("nightshift.data-dir", dataDir::toString);
         registry.add("nightshift.security.admin-token", () -> ADMIN);
-        String[][] tokens = {{"vera-viewer", VIEWER, "VIEWER"}, {"otto-operator", OPERATOR, "OPERATOR"}};
-        for (int i = 0; i < tokens.length; i++) {
-            String[] token = tokens[i];
-            registry.add("nightshift.security.tokens[" + i + "].name", () -> token[0]);
-            registry.add("nightshift.security.tokens[" + i + "].hash", () -> ApiTokens.hash(token[1]));
-            registry.add("nightshift.security.tokens[" + i + "].roles", () -> token[2]);
-        }
+        TestTokens.register(registry, new String[] {"vera-viewer", VIEWER, "VIEWER"},
+                new String[] {"otto-operator", OPERATOR, "OPERATOR"});
         registry.add("nightshift.trust.phase", () -> "LIMITED_REMEDIATION");
         registry.add("nightshift.datasources.clusters.default.prometheus.url",
-                () -> "http://127.0.0.1:" + sources.getAddress().getPort());
+                sources::url);
         registry.add("nightshift.actions.cache-webhooks.storefront",
-                () -> "http://127.0.0.1:" + sources.getAddress().getPort() + "/cache");
+                () -> sources.url() + "/cache");
         registry.add("nightshift.worker.tool-timeout", () -> "10s");
     }
 

@@ -2,9 +2,9 @@ package dev.nightshift.server.action;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.nightshift.server.ApiClient;
+import dev.nightshift.server.TestTokens;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
-import dev.nightshift.server.system.ApiTokens;
 import dev.nightshift.server.worker.WorkerTokens;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -94,13 +94,8 @@ abstract class ClusterActionTest {
         registry.add("nightshift.events.embedded-kafka.enabled", () -> "false");
         registry.add("nightshift.dispatcher.enabled", () -> "false");
         registry.add("nightshift.security.admin-token", () -> ADMIN);
-        String[][] tokens = {{"vera-viewer", VIEWER, "VIEWER"}, {"otto-operator", OPERATOR, "OPERATOR"}};
-        for (int i = 0; i < tokens.length; i++) {
-            String[] token = tokens[i];
-            registry.add("nightshift.security.tokens[" + i + "].name", () -> token[0]);
-            registry.add("nightshift.security.tokens[" + i + "].hash", () -> ApiTokens.hash(token[1]));
-            registry.add("nightshift.security.tokens[" + i + "].roles", () -> token[2]);
-        }
+        TestTokens.register(registry, new String[] {"vera-viewer", VIEWER, "VIEWER"},
+                new String[] {"otto-operator", OPERATOR, "OPERATOR"});
         registry.add("nightshift.trust.phase", () -> "AUTONOMOUS");
         registry.add("nightshift.trust.environment", () -> "production");
         registry.add("nightshift.actions.policy.production", () -> "true");

@@ -3,19 +3,16 @@ package dev.nightshift.server.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.nightshift.server.ApiClient;
 import dev.nightshift.server.PrometheusServer;
+import dev.nightshift.server.SlowPrometheus;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,30 +32,13 @@ class RealWorkerIT {
 
     private static final String TOKEN = "real-worker-admin";
     private static PrometheusServer prometheus;
-    private static HttpServer hanging;
+    private static SlowPrometheus hanging;
 
     @BeforeAll
     static void sources() throws Exception {
         prometheus = PrometheusServer.start();
         // A Prometheus that answers its status page and then never answers a query.
-        hanging = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        hanging.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        hanging.createContext("/", exchange -> {
-            if (exchange.getRequestURI().getPath().equals("/api/v1/status/buildinfo")) {
-                byte[] body = "{\"status\":\"success\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-                return;
-            }
-            try {
-                Thread.sleep(Duration.ofMinutes(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            exchange.close();
-        });
-        hanging.start();
+        hanging = SlowPrometheus.start(Duration.ofMinutes(5), false);
     }
 
     @AfterAll
@@ -67,7 +47,7 @@ class RealWorkerIT {
             prometheus.close();
         }
         if (hanging != null) {
-            hanging.stop(0);
+            hanging.close();
         }
     }
 
@@ -78,7 +58,7 @@ class RealWorkerIT {
         registry.add("nightshift.security.admin-token", () -> TOKEN);
         registry.add("nightshift.datasources.clusters.default.prometheus.url", () -> prometheus.url());
         registry.add("nightshift.datasources.clusters.hanging.prometheus.url",
-                () -> "http://127.0.0.1:" + hanging.getAddress().getPort());
+                hanging::url);
         registry.add("nightshift.worker.tool-timeout", () -> "2s");
         registry.add("nightshift.investigations.tiers[0].name", () -> "simple");
         registry.add("nightshift.investigations.tiers[0].max-domains", () -> "1");

@@ -3,9 +3,9 @@ package dev.nightshift.server.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.nightshift.server.ApiClient;
 import dev.nightshift.server.PrometheusServer;
+import dev.nightshift.server.SlowPrometheus;
 import dev.nightshift.server.investigation.InvestigationService;
 import dev.nightshift.server.investigation.InvestigationStatus;
 import dev.nightshift.server.system.MetricNames;
@@ -13,8 +13,6 @@ import dev.nightshift.server.vault.VaultTestServer.Role;
 import dev.nightshift.server.vault.VaultTestServer.Rule;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +46,7 @@ class VaultCredentialsIT {
     private static final VaultTestServer VAULT = new VaultTestServer("nightshift");
     private static final String SERVER_TOKEN;
     private static PrometheusServer prometheus;
-    private static HttpServer hanging;
+    private static SlowPrometheus hanging;
     private static Path dataDir;
 
     static {
@@ -69,24 +66,7 @@ class VaultCredentialsIT {
     @BeforeAll
     static void sources() throws Exception {
         prometheus = PrometheusServer.start();
-        hanging = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        hanging.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        hanging.createContext("/", exchange -> {
-            if (exchange.getRequestURI().getPath().equals("/api/v1/status/buildinfo")) {
-                byte[] body = "{\"status\":\"success\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-                return;
-            }
-            try {
-                Thread.sleep(Duration.ofMinutes(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            exchange.close();
-        });
-        hanging.start();
+        hanging = SlowPrometheus.start(Duration.ofMinutes(5), false);
     }
 
     @AfterAll
@@ -94,7 +74,7 @@ class VaultCredentialsIT {
         if (prometheus != null) {
             prometheus.close();
         }
-        hanging.stop(0);
+        hanging.close();
         VAULT.close();
     }
 
@@ -111,7 +91,7 @@ class VaultCredentialsIT {
         registry.add("nightshift.datasources.clusters.default.prometheus.url", () -> prometheus.url());
         registry.add("nightshift.datasources.clusters.default.loki.url", () -> "http://127.0.0.1:9");
         registry.add("nightshift.datasources.clusters.hanging.prometheus.url",
-                () -> "http://127.0.0.1:" + hanging.getAddress().getPort());
+                hanging::url);
         registry.add("nightshift.worker.tool-timeout", () -> "20s");
     }
 
