@@ -40,8 +40,14 @@ final class LlmReasoner {
             the data-source tools (always pass the hypothesisId the question tests), update them
             (update_hypothesis) as evidence supports or refutes them, refine a hypothesis by proposing a
             child with parentId. When one is confirmed by evidence, call conclude; when the evidence
-            cannot settle it, call escalate with what a human should look at. You can only read; never
-            suggest an action as done. Be brief.""";
+            cannot settle it, call escalate with what a human should look at. You can only read. If a
+            remediation from the catalogue would help, propose it once with propose_action before you
+            conclude: Nightshift's policy and its operators decide whether it runs, so never describe it
+            as done. Be brief.""";
+
+    /** What propose_action may carry: the action gateway's request fields. */
+    static final java.util.Set<String> ACTION_FIELDS = java.util.Set.of("kind", "namespace", "name", "replicas",
+            "minReplicas", "maxReplicas", "webhook", "rationale");
 
     private final Registration registration;
     private final Toolbox toolbox;
@@ -50,6 +56,7 @@ final class LlmReasoner {
     private final EventPublisher events;
     private final ServerClient server;
     private final Redactor redactor;
+    private int proposed;
 
     /** @param redactor for what reaches the model besides the (already redacted) registration and tool answers */
     LlmReasoner(Registration registration, Toolbox toolbox, Trail trail, CircuitBreaker breaker, EventPublisher events,
@@ -61,6 +68,11 @@ final class LlmReasoner {
         this.breaker = breaker;
         this.events = events;
         this.server = server;
+    }
+
+    /** How many actions the model proposed (the worker then proposes none of its own). */
+    int proposed() {
+        return proposed;
     }
 
     Outcome run() throws CircuitBreaker.Tripped {
@@ -176,6 +188,25 @@ final class LlmReasoner {
                         Tools.str(arguments, "domain"), number(arguments, "confidence", 0.3));
                 return "proposed " + proposed.id;
             }
+            case "propose_action" -> {
+                Map<String, Object> action = new LinkedHashMap<>();
+                arguments.forEach((k, v) -> {
+                    if (ACTION_FIELDS.contains(k) && v != null) {
+                        action.put(k, v instanceof Double d && d == Math.rint(d) ? (Object) d.longValue() : v);
+                    }
+                });
+                try {
+                    var recorded = server.propose(action);
+                    proposed++;
+                    return "recorded as " + recorded.path("status").asString() + ": "
+                            + recorded.path("policyReason").asString() + " (action " + recorded.path("id").asString() + ")";
+                } catch (java.io.IOException e) {
+                    return "error: the gateway did not take it: " + Tools.cut(String.valueOf(e.getMessage()), 500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "error: interrupted";
+                }
+            }
             case "update_hypothesis" -> {
                 Trail.Hypothesis hypothesis = trail.hypothesis(Tools.str(arguments, "id"));
                 String status = Tools.str(arguments, "status");
@@ -238,6 +269,17 @@ final class LlmReasoner {
                 Tool.schema(Map.of("id", Tool.string("e.g. h1"),
                         "status", Map.of("type", "string", "enum", List.copyOf(STATUSES)),
                         "confidence", Map.of("type", "number", "minimum", 0, "maximum", 1)), "id", "status", "confidence")));
+        functions.add(function("propose_action", "Propose one remediation from the catalogue; the policy and "
+                + "operators decide whether it runs.",
+                Tool.schema(Map.of("kind", Map.of("type", "string", "enum", List.of("restart-pod", "rollout-restart",
+                                "scale-deployment", "adjust-hpa", "cordon-node", "cache-clear-webhook")),
+                        "namespace", Tool.string("the target's namespace (not for cordon-node, cache-clear-webhook)"),
+                        "name", Tool.string("the pod, deployment, HPA or node"),
+                        "replicas", Map.of("type", "integer", "minimum", 0),
+                        "minReplicas", Map.of("type", "integer", "minimum", 1),
+                        "maxReplicas", Map.of("type", "integer", "minimum", 1),
+                        "webhook", Tool.string("a configured cache webhook's name"),
+                        "rationale", Tool.string("why, from the evidence")), "kind", "rationale")));
         functions.add(function("conclude", "The root cause is confirmed by evidence.",
                 Tool.schema(Map.of("rootCause", Tool.string("the cause, one sentence"),
                         "rootCauseCategory", Tool.string("e.g. resource-exhaustion/memory"),

@@ -118,9 +118,10 @@ public final class WorkerMain {
             Trail trail = new Trail(events);
             CircuitBreaker breaker = new CircuitBreaker(registration.budgets());
             Outcome outcome;
+            LlmReasoner model = llm ? new LlmReasoner(registration, toolbox, trail, breaker, events, server, redactor)
+                    : null;
             try {
-                outcome = llm ? new LlmReasoner(registration, toolbox, trail, breaker, events, server, redactor).run()
-                        : new RulesReasoner(registration, toolbox, trail, breaker).run();
+                outcome = model != null ? model.run() : new RulesReasoner(registration, toolbox, trail, breaker).run();
             } catch (CircuitBreaker.Tripped e) {
                 outcome = Outcome.escalate(e.getMessage());
             }
@@ -135,7 +136,7 @@ public final class WorkerMain {
                 payload.put("confidence", outcome.confidence());
                 payload.put("suggestedRemediation", outcome.suggestedRemediation());
                 Map<String, Object> proposal = Remediation.proposal(outcome, registration.target());
-                if (proposal != null) {
+                if (proposal != null && (model == null || model.proposed() == 0)) {
                     payload.put("proposedAction", propose(server, proposal));
                 }
                 events.publish("CONCLUDED", payload);

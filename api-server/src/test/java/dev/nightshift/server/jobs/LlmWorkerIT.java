@@ -41,19 +41,21 @@ class LlmWorkerIT {
     private static final String TOKEN = "llm-worker-admin";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String ROOT_CAUSE = "The checkout backend is down: its scrape target does not answer";
-    /** The assistant's turns: each a tool call, as the model would make them. */
-    private static final List<Map<String, Object>> SCRIPT = List.of(
-            Map.of("name", "propose_hypothesis", "arguments", Map.of("statement", "The checkout backend is down",
-                    "domain", "application", "confidence", 0.5)),
-            Map.of("name", "prometheus_query", "arguments", Map.of("query", "{__name__=~\"prometheus_.+\"}",
-                    "hypothesisId", "h1")),
-            Map.of("name", "prometheus_query", "arguments", Map.of("query", "up{job=\"checkout\"} == 0",
-                    "hypothesisId", "h1")),
-            Map.of("name", "update_hypothesis", "arguments", Map.of("id", "h1", "status", "confirmed",
-                    "confidence", 0.9)),
-            Map.of("name", "conclude", "arguments", Map.of("rootCause", ROOT_CAUSE,
-                    "rootCauseCategory", "availability/target-down", "remediationClass", "restart",
-                    "confidence", 0.9, "suggestedRemediation", "Restart checkout and find why it stopped")));
+    /** The assistant's turns: each one or more tool calls, as the model would make them. */
+    private static final List<List<Map<String, Object>>> SCRIPT = List.of(
+            List.of(Map.of("name", "propose_hypothesis", "arguments", Map.of("statement",
+                    "The checkout backend is down", "domain", "application", "confidence", 0.5))),
+            List.of(Map.of("name", "prometheus_query", "arguments", Map.of("query", "{__name__=~\"prometheus_.+\"}",
+                    "hypothesisId", "h1"))),
+            List.of(Map.of("name", "prometheus_query", "arguments", Map.of("query", "up{job=\"checkout\"} == 0",
+                    "hypothesisId", "h1"))),
+            List.of(Map.of("name", "update_hypothesis", "arguments", Map.of("id", "h1", "status", "confirmed",
+                    "confidence", 0.9))),
+            List.of(Map.of("name", "propose_action", "arguments", Map.of("kind", "rollout-restart",
+                            "namespace", "shop", "name", "checkout", "rationale", "its scrape target does not answer")),
+                    Map.of("name", "conclude", "arguments", Map.of("rootCause", ROOT_CAUSE,
+                            "rootCauseCategory", "availability/target-down", "remediationClass", "restart",
+                            "confidence", 0.9, "suggestedRemediation", "Restart checkout and find why it stopped"))));
 
     private static PrometheusServer prometheus;
     private static HttpServer llm;
@@ -70,15 +72,18 @@ class LlmWorkerIT {
             REQUESTS.add(request);
             AUTHORIZATIONS.add(exchange.getRequestHeaders().getFirst("Authorization"));
             int turn = TURN.getAndIncrement();
-            Map<String, Object> call = SCRIPT.get(Math.min(turn, SCRIPT.size() - 1));
+            List<Map<String, Object>> calls = SCRIPT.get(Math.min(turn, SCRIPT.size() - 1));
+            List<Map<String, Object>> toolCalls = new ArrayList<>();
+            for (int i = 0; i < calls.size(); i++) {
+                toolCalls.add(Map.of("id", "call_" + turn + "_" + i, "type", "function", "function", Map.of(
+                        "name", calls.get(i).get("name"),
+                        "arguments", JSON.writeValueAsString(calls.get(i).get("arguments")))));
+            }
             Map<String, Object> completion = Map.of(
                     "id", "chatcmpl-" + turn, "object", "chat.completion", "created", 1_790_000_000 + turn,
                     "model", request.path("model").asString(),
                     "choices", List.of(Map.of("index", 0, "finish_reason", "tool_calls",
-                            "message", Map.of("role", "assistant", "tool_calls", List.of(Map.of(
-                                    "id", "call_" + turn, "type", "function", "function", Map.of(
-                                            "name", call.get("name"),
-                                            "arguments", JSON.writeValueAsString(call.get("arguments")))))))),
+                            "message", Map.of("role", "assistant", "tool_calls", toolCalls))),
                     "usage", Map.of("prompt_tokens", 1000 + 100 * turn, "completion_tokens", 50,
                             "total_tokens", 1050 + 100 * turn));
             byte[] body = JSON.writeValueAsBytes(completion);
@@ -137,7 +142,7 @@ class LlmWorkerIT {
         assertThat(streamed.stream().filter(t -> !t.equals("STATE_CHANGED") && !t.equals("ATTEMPT_REGISTERED")).toList())
                 .containsExactly("STARTED", "LLM_CALLED", "HYPOTHESIS_PROPOSED", "LLM_CALLED", "TOOL_CALLED",
                         "EVIDENCE_COLLECTED", "LLM_CALLED", "TOOL_CALLED", "EVIDENCE_COLLECTED", "LLM_CALLED",
-                        "HYPOTHESIS_UPDATED", "LLM_CALLED", "CONCLUDED");
+                        "HYPOTHESIS_UPDATED", "LLM_CALLED", "ACTION_PROPOSED", "ACTION_DECIDED", "CONCLUDED");
         JsonNode transitions = done.path("transitions");
         assertThat(transitions.get(transitions.size() - 1).path("reason").asString()).isEqualTo(ROOT_CAUSE);
 
@@ -156,6 +161,12 @@ class LlmWorkerIT {
         JsonNode concluded = events(api, id, "CONCLUDED").getFirst();
         assertThat(concluded.path("rootCauseCategory").asString()).isEqualTo("availability/target-down");
         assertThat(concluded.path("reasoner").asString()).isEqualTo("llm");
+        JsonNode actions = api.get("/api/v1/actions?investigationId=" + id).bearer(TOKEN).send().json().path("items");
+        assertThat(actions).as("the model's proposal, and no second one of the worker's own").hasSize(1);
+        assertThat(actions.get(0).path("kind").asString()).isEqualTo("rollout-restart");
+        assertThat(actions.get(0).path("status").asString()).as("shadow: recorded only").isEqualTo("RECORDED");
+        assertThat(actions.get(0).path("proposedBy").asString()).isEqualTo("worker:" + id);
+        assertThat(actions.get(0).path("rationale").asString()).isEqualTo("its scrape target does not answer");
 
         // What the model was sent: the problem, the tools by OpenAI-legal names, the results, the key.
         assertThat(AUTHORIZATIONS).allMatch("Bearer sk-scripted"::equals);
@@ -168,7 +179,8 @@ class LlmWorkerIT {
                 .doesNotContain("S3cr3tPass", "ops.lead@example.com", "ghp_1234567890");
         assertThat(REQUESTS.toString()).doesNotContain("S3cr3tPass", "sk-scripted");
         assertThat(first.path("tools").valueStream().map(t -> t.path("function").path("name").asString()).toList())
-                .contains("prometheus_query", "prometheus_query_range", "propose_hypothesis", "conclude", "escalate");
+                .contains("prometheus_query", "prometheus_query_range", "propose_hypothesis", "propose_action",
+                        "conclude", "escalate");
         JsonNode last = REQUESTS.getLast().path("messages");
         String answered = last.valueStream().filter(m -> m.path("role").asString().equals("tool"))
                 .map(m -> m.path("content").asString()).toList().get(2);
