@@ -10,6 +10,7 @@ import dev.nightshift.server.system.Traces;
 import dev.nightshift.server.trust.TrustPhase;
 import dev.nightshift.server.worker.WorkerTokens;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -59,11 +60,20 @@ public class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Traces traces;
+    private final Timer jobCreate;
     private final ExecutorService passes = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("dispatcher").daemon().factory());
     private final AtomicBoolean passPending = new AtomicBoolean();
 
-    private record Claim(UUID id, String tier, TrustPhase trustPhase) {}
+    /** A queued (or stranded) investigation to launch, with the trace its creation started. */
+    private record Claim(UUID id, String tier, TrustPhase trustPhase, String traceparent) {}
+
+    private static final String CLAIM_COLUMNS = "SELECT id, tier, trust_phase, traceparent FROM investigations ";
+
+    private static Claim claim(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Claim(rs.getObject(1, UUID.class), rs.getString(2), TrustPhase.valueOf(rs.getString(3)),
+                rs.getString(4));
+    }
 
     public Dispatcher(InvestigationLauncher launcher, WorkerTokens workerTokens, InvestigationService investigations,
             InvestigationProperties investigationProperties, DispatcherProperties properties, JdbcClient jdbc,
@@ -78,6 +88,8 @@ public class Dispatcher implements AutoCloseable {
         this.transactions = new TransactionTemplate(transactionManager);
         this.clock = clock;
         this.meters = meters;
+        this.jobCreate = Timer.builder(MetricNames.JOB_CREATE).description("Creating one investigation's run")
+                .tags("runtime", launcher.name()).publishPercentileHistogram().register(meters);
         Gauge.builder(MetricNames.QUEUE_DEPTH, () -> count("status = 'QUEUED'"))
                 .description("Investigations waiting to be launched").register(meters);
         Gauge.builder(MetricNames.ACTIVE_RUNS, () -> count("status IN ('LAUNCHING', 'RUNNING')"))
@@ -152,11 +164,10 @@ public class Dispatcher implements AutoCloseable {
         if (free <= 0) {
             return List.of();
         }
-        List<Claim> candidates = jdbc.sql("SELECT id, tier, trust_phase FROM investigations WHERE status = 'QUEUED'"
+        List<Claim> candidates = jdbc.sql(CLAIM_COLUMNS + "WHERE status = 'QUEUED'"
                         + " ORDER BY " + InvestigationQueries.SEVERITY_RANK + ", id LIMIT ? FOR UPDATE SKIP LOCKED")
                 .param(Math.max(free * 4, 50))
-                .query((rs, i) -> new Claim(rs.getObject(1, UUID.class), rs.getString(2),
-                        TrustPhase.valueOf(rs.getString(3))))
+                .query((rs, i) -> claim(rs))
                 .list();
         List<Claim> claimed = new ArrayList<>();
         for (Claim candidate : candidates) {
@@ -185,25 +196,13 @@ public class Dispatcher implements AutoCloseable {
                         "tier " + claim.tier() + " is no longer configured");
                 return;
             }
+            Timer.Sample creating = Timer.start(meters);
+            // The launch continues the trace the investigation's creation started, and hands it on.
             // Each launch its own token: a relaunch after a lost run does not reuse the first one's.
-            io.micrometer.core.instrument.Timer.Sample creating = io.micrometer.core.instrument.Timer.start(meters);
-            String created = jdbc.sql("SELECT traceparent FROM investigations WHERE id = ?").param(claim.id())
-                    .query(String.class).optional().orElse(null);
-            LaunchException failed = traces.child(created, "investigation.launch", traceparent -> {
-                try {
-                    launcher.launch(new LaunchRequest(claim.id(), tier.get(), claim.trustPhase(),
-                            workerTokens.mint(claim.id()), traceparent));
-                    return null;
-                } catch (LaunchException e) {
-                    return e;
-                }
-            });
-            if (failed != null) {
-                throw failed;
-            }
-            creating.stop(io.micrometer.core.instrument.Timer.builder(MetricNames.JOB_CREATE)
-                    .description("Creating one investigation's run").tags("runtime", launcher.name())
-                    .publishPercentileHistogram().register(meters));
+            traces.child(claim.traceparent(), "investigation.launch", traceparent -> launcher.launch(
+                    new LaunchRequest(claim.id(), tier.get(), claim.trustPhase(), workerTokens.mint(claim.id()),
+                            traceparent)));
+            creating.stop(jobCreate);
         } catch (LaunchException e) {
             log.warn("Launch failed: {}", e.getMessage());
             investigations.report(claim.id(), InvestigationStatus.FAILED, launcher.name(), "launch failed: " + e.getMessage());
@@ -223,10 +222,9 @@ public class Dispatcher implements AutoCloseable {
                 .filter(id -> investigations.report(id, InvestigationStatus.FAILED, launcher.name(),
                         "JobLost: the run no longer exists in the " + launcher.name()))
                 .forEach(id -> meters.counter(MetricNames.JOBS_LOST, "runtime", launcher.name()).increment());
-        jdbc.sql("SELECT id, tier, trust_phase FROM investigations WHERE status = 'LAUNCHING' AND updated_at < ?")
+        jdbc.sql(CLAIM_COLUMNS + "WHERE status = 'LAUNCHING' AND updated_at < ?")
                 .param(graceStart)
-                .query((rs, i) -> new Claim(rs.getObject(1, UUID.class), rs.getString(2),
-                        TrustPhase.valueOf(rs.getString(3))))
+                .query((rs, i) -> claim(rs))
                 .list().stream()
                 .filter(claim -> !active.contains(claim.id()))
                 .forEach(this::launch);

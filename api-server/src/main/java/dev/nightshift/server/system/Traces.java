@@ -5,7 +5,6 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
 import java.net.URI;
-import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -53,26 +52,26 @@ public class Traces {
         return span == null ? null : traceparent(span.context());
     }
 
+    /** Work done in a span, told the span's {@code traceparent}. */
+    @FunctionalInterface
+    public interface InSpan<E extends Exception> {
+        void run(String traceparent) throws E;
+    }
+
     /**
      * Runs {@code body} in a new span, a child of {@code parent} (a new trace when it is null), and
      * hands it the new span's {@code traceparent}.
      */
-    public <T> T child(String parent, String name, Function<String, T> body) {
-        Tracer.SpanInScope ignored = null;
-        Span span;
+    public <E extends Exception> void child(String parent, String name, InSpan<E> body) throws E {
         TraceContext context = parse(parent);
-        span = context == null ? tracer.nextSpan().name(name) : tracer.spanBuilder().setParent(context).name(name).start();
-        span.start();
-        try {
-            ignored = tracer.withSpan(span);
-            return body.apply(traceparent(span.context()));
-        } catch (RuntimeException e) {
+        Span span = context == null ? tracer.nextSpan().name(name).start()
+                : tracer.spanBuilder().setParent(context).name(name).start();
+        try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
+            body.run(traceparent(span.context()));
+        } catch (Exception e) {
             span.error(e);
             throw e;
         } finally {
-            if (ignored != null) {
-                ignored.close();
-            }
             span.end();
         }
     }
