@@ -6,8 +6,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,7 +57,8 @@ final class Redactor {
             + "(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?\\b");
 
     private final List<Rule> rules;
-    private final Set<String> values = new CopyOnWriteArraySet<>();
+    /** Known secret values, longest first (a value containing another is replaced whole). */
+    private volatile List<String> values = List.of();
 
     Redactor(boolean emails, boolean ipAddresses, List<String> patterns) {
         List<Rule> all = new ArrayList<>(SECRETS);
@@ -80,9 +79,13 @@ final class Redactor {
     }
 
     /** Known secret values, redacted wherever they appear (from now on). */
-    Redactor addSecrets(Collection<String> secrets) {
+    synchronized Redactor addSecrets(Collection<String> secrets) {
+        java.util.Set<String> all = new java.util.HashSet<>(values);
         secrets.stream().filter(s -> s != null && s.strip().length() >= MIN_SECRET_LENGTH).map(String::strip)
-                .forEach(values::add);
+                .forEach(all::add);
+        List<String> longestFirst = new ArrayList<>(all);
+        longestFirst.sort(Comparator.comparingInt(String::length).reversed());
+        values = List.copyOf(longestFirst);
         return this;
     }
 
@@ -91,12 +94,8 @@ final class Redactor {
             return text;
         }
         String result = text;
-        if (!values.isEmpty()) {
-            List<String> longestFirst = new ArrayList<>(values);
-            longestFirst.sort(Comparator.comparingInt(String::length).reversed());
-            for (String value : longestFirst) {
-                result = result.replace(value, MASK);
-            }
+        for (String value : values) {
+            result = result.replace(value, MASK);
         }
         for (Rule rule : rules) {
             Matcher matcher = rule.pattern().matcher(result);
