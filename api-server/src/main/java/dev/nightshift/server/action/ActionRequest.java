@@ -1,5 +1,6 @@
 package dev.nightshift.server.action;
 
+import dev.nightshift.server.investigation.InvestigationRequest;
 import dev.nightshift.server.system.ApiException;
 import dev.nightshift.server.system.FieldError;
 import dev.nightshift.server.system.JsonFields;
@@ -22,8 +23,6 @@ record ActionRequest(ActionKind kind, String namespace, String name, Map<String,
 
     /** DNS-1123 subdomain: Kubernetes object names. */
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
-    /** DNS-1123 label: namespaces. */
-    static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     static final int MAX_RATIONALE = 2000;
     private static final Set<String> FIELDS = Set.of("kind", "namespace", "name", "replicas", "minReplicas",
             "maxReplicas", "webhook", "rationale");
@@ -38,7 +37,7 @@ record ActionRequest(ActionKind kind, String namespace, String name, Map<String,
         if (kind == null && !JsonFields.hasError(errors, "kind")) {
             errors.add(new FieldError("kind", "is required"));
         }
-        String namespace = matching(fields, "namespace", NAMESPACE);
+        String namespace = matching(fields, "namespace", InvestigationRequest.DNS_LABEL);
         String name = matching(fields, "name", NAME);
         Integer replicas = fields.integer("replicas", 0, 10_000);
         Integer min = fields.integer("minReplicas", 1, 10_000);

@@ -106,8 +106,7 @@ public class ActionService {
         Integer current = null;
         if (cluster != null && request.namespace() != null) {
             try {
-                JsonNode namespace = cluster.get(null, "/api/v1/namespaces/" + request.namespace());
-                labels = namespace == null ? Map.of() : stringMap(namespace.path("metadata").path("labels"));
+                labels = cluster.namespaceLabels(request.namespace());
                 if (request.kind() == ActionKind.SCALE_DEPLOYMENT) {
                     JsonNode deployment = cluster.get(null, "/apis/apps/v1/namespaces/"
                             + request.namespace() + "/deployments/" + request.name());
@@ -374,31 +373,19 @@ public class ActionService {
         decided.put("trustPhase", phase.name());
         if (status == Action.Status.PENDING_APPROVAL) {
             decided.put("expiresAt", now.plus(ttl).toString());
+            Map<String, Object> notice = new LinkedHashMap<>(proposed);
+            notice.put("expiresAt", now.plus(ttl).toString());
             notifications.enqueue(Event.APPROVAL_REQUESTED, investigationId, "approval requested: " + verb + " "
                     + resource + (name == null ? "" : "/" + name) + (namespace == null ? "" : " in " + namespace)
                     + " (" + risk.name().toLowerCase(java.util.Locale.ROOT) + " risk), expires " + now.plus(ttl)
                     + "; action " + id,
-                    notice(id, kind, verb, resource, namespace, name, risk, now.plus(ttl)));
+                    notice);
         }
         audit.append("policy", "action.decided", investigationId, decided);
         events.appendServerEvent(investigationId, ACTION_DECIDED, decided);
         meters.counter(MetricNames.ACTIONS_PROPOSED, "source", source.name().toLowerCase(java.util.Locale.ROOT),
                 "outcome", status.name().toLowerCase(java.util.Locale.ROOT)).increment();
         return get(id);
-    }
-
-    private static Map<String, Object> notice(UUID id, String kind, String verb, String resource, String namespace,
-            String name, ActionKind.Risk risk, Instant expiresAt) {
-        Map<String, Object> notice = new LinkedHashMap<>();
-        notice.put("actionId", id.toString());
-        notice.put("kind", kind);
-        notice.put("verb", verb);
-        notice.put("resource", resource);
-        notice.put("namespace", namespace);
-        notice.put("name", name);
-        notice.put("risk", risk.name());
-        notice.put("expiresAt", expiresAt.toString());
-        return notice;
     }
 
     private void record(UUID id, UUID investigationId, Action.Status status, String reason, String actor,
@@ -446,12 +433,6 @@ public class ActionService {
 
     private LocalTime now() {
         return LocalTime.ofInstant(clock.instant(), ZoneId.systemDefault());
-    }
-
-    private static Map<String, String> stringMap(JsonNode object) {
-        Map<String, String> map = new LinkedHashMap<>();
-        object.properties().forEach(e -> map.put(e.getKey(), e.getValue().asString()));
-        return map;
     }
 
     private Action map(ResultSet rs, int row) throws SQLException {

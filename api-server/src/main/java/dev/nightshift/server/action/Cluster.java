@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -99,6 +101,16 @@ public class Cluster {
             throw new IOException("GET " + path + " answered " + answer.status() + ": " + message(answer));
         }
         return json.readTree(answer.body());
+    }
+
+    /** A namespace's labels, read as the server itself; empty when it does not exist. */
+    public Map<String, String> namespaceLabels(String namespace) throws IOException {
+        JsonNode found = get(null, "/api/v1/namespaces/" + namespace);
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (found != null) {
+            found.path("metadata").path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
+        }
+        return labels;
     }
 
     /** The message of a Kubernetes {@code Status} body, or the start of whatever came back. */

@@ -31,10 +31,6 @@ public record KubectlCall(String method, String verb, String group, String resou
 
     private static final Pattern YAML_GUARDED_KEY = Pattern.compile("(?m)^\\s*-?\\s*\"?(image|limits)\"?\\s*:");
 
-    public boolean read() {
-        return verb.equals("get") || verb.equals("list") || verb.equals("watch");
-    }
-
     public boolean stream() {
         return subresource != null && STREAMS.contains(subresource);
     }

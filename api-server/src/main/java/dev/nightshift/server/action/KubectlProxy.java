@@ -112,13 +112,7 @@ class KubectlProxy {
             reasons.add("delete of every " + call.resource() + (call.namespace() == null ? "" : " in " + call.namespace()));
         }
         if (call.namespace() != null) {
-            JsonNode namespace = cluster.get(null, "/api/v1/namespaces/" + call.namespace());
-            Map<String, String> labels = new LinkedHashMap<>();
-            if (namespace != null) {
-                namespace.path("metadata").path("labels").properties()
-                        .forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
-            }
-            if (policy.isProtected(call.namespace(), labels)) {
+            if (policy.isProtected(call.namespace(), cluster.namespaceLabels(call.namespace()))) {
                 reasons.add("namespace " + call.namespace() + " is protected");
             }
         }
