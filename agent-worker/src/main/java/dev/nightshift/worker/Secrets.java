@@ -3,9 +3,11 @@ package dev.nightshift.worker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The attempt's secrets from Vault: unwrap the single-use token, read every path handed over (the
@@ -21,15 +23,19 @@ final class Secrets {
     private final VaultClient vault;
     private final VaultClient.Session session;
     private final List<Map<String, Object>> reads;
+    /** What was read, by purpose ({@code datasource:prometheus}, {@code llm}). */
     private final Map<String, Map<String, String>> values;
+    /** Purposes whose path the phase's policy denied. */
+    private final Set<String> denied;
 
     private Secrets(String source, VaultClient vault, VaultClient.Session session, List<Map<String, Object>> reads,
-            Map<String, Map<String, String>> values) {
+            Map<String, Map<String, String>> values, Set<String> denied) {
         this.source = source;
         this.vault = vault;
         this.session = session;
         this.reads = reads;
         this.values = values;
+        this.denied = denied;
     }
 
     /**
@@ -39,7 +45,7 @@ final class Secrets {
             throws VaultClient.InterceptedException, InterruptedException {
         Registration.Vault handover = registration.vault();
         if (handover == null) {
-            return new Secrets(registration.secrets(), null, null, List.of(), Map.of());
+            return new Secrets(registration.secrets(), null, null, List.of(), Map.of(), Set.of());
         }
         VaultClient vault = new VaultClient(handover.address(), TIMEOUT);
         VaultClient.Session session;
@@ -50,11 +56,13 @@ final class Secrets {
             throw e;
         } catch (IOException e) {
             WorkerLog.error("Vault unreachable, continuing without its secrets: " + e.getMessage());
-            return new Secrets("vault unreachable: " + e.getMessage(), null, null, List.of(), Map.of());
+            return new Secrets("vault unreachable: " + e.getMessage(), null, null, List.of(), Map.of(),
+                    Set.of());
         }
         redactor.addSecrets(List.of(session.token()));
         List<Map<String, Object>> reads = new ArrayList<>();
         Map<String, Map<String, String>> values = new LinkedHashMap<>();
+        Set<String> denied = new HashSet<>();
         for (Registration.SecretPath path : handover.paths()) {
             VaultClient.Read read = vault.read(session, path.path());
             redactor.addSecrets(read.values().values());
@@ -68,13 +76,16 @@ final class Secrets {
             if (read.outcome().equals("read")) {
                 values.put(path.purpose(), read.values());
             } else {
-                values.putIfAbsent(path.purpose(), read.outcome().equals("denied") ? null : Map.of());
+                if (read.outcome().equals("denied")) {
+                    denied.add(path.purpose());
+                }
                 WorkerLog.info("secret " + path.path() + " (" + path.purpose() + "): " + read.outcome()
                         + (read.error() == null ? "" : " — " + read.error()));
             }
         }
         server.reportCredentials(registration.attempt(), "READ", reads, null);
-        return new Secrets(registration.secrets() + ", accessor " + session.accessor(), vault, session, reads, values);
+        return new Secrets(registration.secrets() + ", accessor " + session.accessor(), vault, session, reads, values,
+                denied);
     }
 
     /**
@@ -83,13 +94,13 @@ final class Secrets {
      * (its tools are skipped); the LLM, if denied and given no key otherwise, leaves the rules to reason.
      */
     Registration apply(Registration registration) {
-        if (values.isEmpty()) {
+        if (values.isEmpty() && denied.isEmpty()) {
             return registration;
         }
         List<Registration.Source> sources = new ArrayList<>();
         for (Registration.Source s : registration.sources()) {
             String purpose = "datasource:" + s.kind();
-            if (values.containsKey(purpose) && values.get(purpose) == null) {
+            if (denied.contains(purpose)) {
                 WorkerLog.info("data source " + s.kind() + " skipped: its secret is denied in this phase");
                 continue;
             }
@@ -104,14 +115,12 @@ final class Secrets {
             }
         }
         Registration.Llm llm = registration.llm();
-        if (llm != null && values.containsKey("llm")) {
+        if (llm != null && denied.contains("llm") && llm.apiKey() == null) {
+            WorkerLog.info("LLM skipped: its key is denied in this phase; the rules reason");
+            llm = null;
+        } else if (llm != null && values.containsKey("llm")) {
             Map<String, String> secret = values.get("llm");
-            if (secret == null) {
-                llm = llm.apiKey() == null ? null : llm;
-                if (llm == null) {
-                    WorkerLog.info("LLM skipped: its key is denied in this phase; the rules reason");
-                }
-            } else if (secret.containsKey("api_key")) {
+            if (secret.containsKey("api_key")) {
                 llm = new Registration.Llm(llm.baseUrl(), llm.model(), secret.get("api_key"), llm.inputPricePerMillion(),
                         llm.outputPricePerMillion());
             }

@@ -45,20 +45,23 @@ class CredentialReportController {
     void report(@PathVariable UUID id, @RequestBody JsonNode body, Authentication principal) {
         List<FieldError> errors = new ArrayList<>();
         JsonFields fields = JsonFields.of(body, "", FIELDS, errors);
-        Integer attempt = fields == null ? null : fields.integer("attempt", 1, 10_000);
-        String kind = fields == null ? null : fields.string("kind");
-        String detail = fields == null ? null : fields.string("detail");
-        if (fields != null && attempt == null && !JsonFields.hasError(errors, "attempt")) {
+        if (fields == null) {
+            throw new ApiException(ProblemType.VALIDATION, "Invalid credential report.", errors);
+        }
+        Integer attempt = fields.integer("attempt", 1, 10_000);
+        String kind = fields.string("kind");
+        String detail = fields.string("detail");
+        if (attempt == null && !JsonFields.hasError(errors, "attempt")) {
             errors.add(new FieldError("attempt", "is required"));
         }
-        if (fields != null && !"READ".equals(kind) && !"INTERCEPTED".equals(kind)) {
+        if (!"READ".equals(kind) && !"INTERCEPTED".equals(kind)) {
             errors.add(new FieldError("kind", "must be READ or INTERCEPTED"));
         }
         if (detail != null && detail.length() > 1000) {
             errors.add(new FieldError("detail", "must be at most 1000 characters"));
         }
         List<Map<String, Object>> reads = new ArrayList<>();
-        JsonNode list = fields == null ? null : fields.node("reads");
+        JsonNode list = fields.node("reads");
         if (list != null && (!list.isArray() || list.size() > MAX_READS)) {
             errors.add(new FieldError("reads", "must be an array of at most " + MAX_READS));
         } else if (list != null) {
